@@ -1,0 +1,206 @@
+// Graph nodes. Each recorded op creates one node that holds: its op code and sequence number,
+// edges to the producers of its inputs (another node, or a leaf tensor whose .grad accumulates,
+// like PyTorch's AccumulateGrad), the tensors it saved for backward (by storage, with the version
+// they had), scalar/int attributes, and the shapes of its output and inputs.
+// A node is owned by the tensor it produced and by the edges of later nodes (reference counts),
+// so an unused graph is freed with the last tensor that reaches it.
+
+import { alloc, free } from "../memory";
+import {
+  ent, geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
+  storageRetain, storageRelease, vcRetain, vcRelease, requiresGrad, shapePtr, stridesPtr, ndimOf,
+  E_NODE, E_VC, E_STORAGE, E_OFFSET, E_FLAGS, F_REQUIRES_GRAD, F_RETAINS_GRAD, V_VERSION, S_DATA,
+} from "../tensor";
+import { stridedCopy } from "../kernels/layout";
+
+export const N_OP: usize = 0;
+export const N_SEQ: usize = 4;
+export const N_REFS: usize = 8;
+export const N_FLAGS: usize = 12;
+export const N_EPOCH: usize = 16;
+export const N_RETAIN: usize = 20;
+export const N_GRADP: usize = 24;
+export const N_NEXT: usize = 32;  // 2 x i32: tagged edge (node ptr, or leaf handle << 1 | 1)
+export const N_SAVED: usize = 40; // 2 x { storage, offset, version cell, version }
+export const N_F0: usize = 72;
+export const N_F1: usize = 76;
+export const N_I0: usize = 80;
+export const N_I1: usize = 84;
+export const N_OUT: usize = 88;   // ndim, then MAX_DIMS dims
+export const N_IN: usize = 124;   // 2 x (ndim, then MAX_DIMS dims)
+const SHAPE_REC: usize = 36;
+const SAVED_REC: usize = 16;
+const NODE_BYTES: usize = 196;
+
+/** Saved tensors were freed by a backward without retainGraph. */
+export const NF_RELEASED: i32 = 1;
+/** The node saved tensors (so a second backward through it must fail once they are freed). */
+export const NF_HAS_SAVED: i32 = 2;
+
+// @ts-ignore: decorator
+@lazy let seqCounter: i32 = 0;
+// @ts-ignore: decorator
+@lazy let gradEnabled: bool = true;
+
+export function setGradEnabled(on: bool): void { gradEnabled = on; }
+export function isGradEnabled(): bool { return gradEnabled; }
+
+/** Whether an op on inputs a, b (0 = none) must be recorded. */
+// @ts-ignore: decorator
+@inline export function shouldRecord(a: i32, b: i32): bool {
+  return gradEnabled && (requiresGrad(a) || (b != 0 && requiresGrad(b)));
+}
+
+// @ts-ignore: decorator
+@inline export function nget(node: usize, f: usize): i32 { return load<i32>(node + f); }
+// @ts-ignore: decorator
+@inline export function nset(node: usize, f: usize, v: i32): void { store<i32>(node + f, v); }
+// @ts-ignore: decorator
+@inline export function inShape(node: usize, i: i32): usize { return node + N_IN + <usize>i * SHAPE_REC + 4; }
+// @ts-ignore: decorator
+@inline export function inNdim(node: usize, i: i32): i32 { return load<i32>(node + N_IN + <usize>i * SHAPE_REC); }
+// @ts-ignore: decorator
+@inline export function outShape(node: usize): usize { return node + N_OUT + 4; }
+// @ts-ignore: decorator
+@inline export function outNdim(node: usize): i32 { return load<i32>(node + N_OUT); }
+// @ts-ignore: decorator
+@inline export function nextOf(node: usize, i: i32): i32 { return load<i32>(node + N_NEXT + (<usize>i << 2)); }
+
+function copyShape(dst: usize, h: i32): void {
+  const nd = ndimOf(h);
+  store<i32>(dst, nd);
+  memory.copy(dst + 4, shapePtr(h), <usize>nd << 2);
+}
+
+function edgeTo(h: i32): i32 {
+  if (!h || !requiresGrad(h)) return 0;
+  const node = <usize>geti(h, E_NODE);
+  if (node) { nodeRetain(node); return <i32>node; }
+  retain(h);
+  return (h << 1) | 1;
+}
+
+/**
+ * Records op `op` producing `out` from inputs a and b (0 = none): makes `out` require grad and
+ * point at the new node. For an in-place op `out` may be `a`: its previous node becomes the
+ * new node's input edge. Returns the node, or 0 when out of memory (nothing changed).
+ */
+export function record(op: i32, out: i32, a: i32, b: i32): usize {
+  const node = alloc(NODE_BYTES);
+  if (!node) return 0;
+  memory.fill(node, 0, N_OUT);
+  nset(node, N_OP, op);
+  nset(node, N_SEQ, ++seqCounter);
+  nset(node, N_REFS, 1);
+  nset(node, N_NEXT, edgeTo(a));
+  nset(node, N_NEXT + 4, edgeTo(b));
+  if (a) copyShape(node + N_IN, a);
+  if (b) copyShape(node + N_IN + SHAPE_REC, b);
+  copyShape(node + N_OUT, out);
+  const prev = <usize>geti(out, E_NODE);
+  seti(out, E_NODE, <i32>node);
+  const fl = geti(out, E_FLAGS);
+  seti(out, E_FLAGS, fl | F_REQUIRES_GRAD);
+  if (fl & F_RETAINS_GRAD) nset(node, N_RETAIN, out);
+  if (prev) nodeRelease(prev, out);
+  return node;
+}
+
+/**
+ * Saves tensor h in slot i of the node: its storage (a contiguous copy if h is a strided view)
+ * and its version counter with the current version, so backward can detect later in-place writes.
+ * Returns false when out of memory.
+ */
+export function save(node: usize, i: i32, h: i32): bool {
+  const rec = node + N_SAVED + <usize>i * SAVED_REC;
+  let s: usize, off: i32;
+  if (isContiguous(h)) {
+    s = <usize>geti(h, E_STORAGE);
+    off = geti(h, E_OFFSET);
+    storageRetain(s);
+  } else {
+    const n = numelOf(h);
+    const data = alloc(<usize>n << 2);
+    if (!data) return false;
+    stridedCopy(data, dataPtr(h), ndimOf(h), shapePtr(h), stridesPtr(h));
+    s = newStorage(data, n << 2);
+    if (!s) { free(data, <usize>n << 2); return false; }
+    off = 0;
+  }
+  const vc = <usize>geti(h, E_VC);
+  vcRetain(vc);
+  store<i32>(rec, <i32>s);
+  store<i32>(rec, off, 4);
+  store<i32>(rec, <i32>vc, 8);
+  store<i32>(rec, load<i32>(vc + V_VERSION), 12);
+  nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_HAS_SAVED);
+  return true;
+}
+
+/** Saves a private copy of h's current values (for in-place ops that overwrite h). */
+export function saveCopy(node: usize, i: i32, h: i32): bool {
+  const c = newTensorLike(h);
+  if (!c) return false;
+  stridedCopy(dataPtr(c), dataPtr(h), ndimOf(h), shapePtr(h), stridesPtr(h));
+  const ok = save(node, i, c);
+  release(c);
+  return ok;
+}
+
+/** Address of the values saved in slot i. */
+export function savedData(node: usize, i: i32): usize {
+  const rec = node + N_SAVED + <usize>i * SAVED_REC;
+  return <usize>load<i32>(<usize>load<i32>(rec) + S_DATA) + (<usize>load<i32>(rec, 4) << 2);
+}
+
+/** Slot of the first saved tensor modified in place since it was saved, or -1. */
+export function staleSaved(node: usize): i32 {
+  for (let i = 0; i < 2; i++) {
+    const rec = node + N_SAVED + <usize>i * SAVED_REC;
+    const vc = <usize>load<i32>(rec, 8);
+    if (vc && load<i32>(vc + V_VERSION) != load<i32>(rec, 12)) return i;
+  }
+  return -1;
+}
+
+export function savedVersion(node: usize, i: i32): i32 { return load<i32>(node + N_SAVED + <usize>i * SAVED_REC, 12); }
+export function savedCurrentVersion(node: usize, i: i32): i32 {
+  return load<i32>(<usize>load<i32>(node + N_SAVED + <usize>i * SAVED_REC, 8) + V_VERSION);
+}
+
+/** Frees what the node saved (after a backward without retainGraph); edges stay. */
+export function releaseSaved(node: usize): void {
+  for (let i = 0; i < 2; i++) {
+    const rec = node + N_SAVED + <usize>i * SAVED_REC;
+    const s = <usize>load<i32>(rec);
+    if (s) { storageRelease(s); vcRelease(<usize>load<i32>(rec, 8)); }
+    store<i32>(rec, 0); store<i32>(rec, 0, 8);
+  }
+  nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_RELEASED);
+}
+
+/** Marks that the node saved a value (a scalar operand), as torch's wrapped-number tensors. */
+export function markSaved(node: usize): void { nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_HAS_SAVED); }
+
+export function nodeRetain(node: usize): void { nset(node, N_REFS, nget(node, N_REFS) + 1); }
+
+/** Drops one reference to `node` held by tensor `owner` (0 for an edge). */
+export function nodeRelease(node: usize, owner: i32): void {
+  if (owner && nget(node, N_RETAIN) == owner) nset(node, N_RETAIN, 0);
+  const r = nget(node, N_REFS) - 1;
+  if (r > 0) { nset(node, N_REFS, r); return; }
+  releaseSaved(node);
+  for (let i = 0; i < 2; i++) {
+    const nx = nextOf(node, i);
+    if (!nx) continue;
+    if (nx & 1) release(nx >>> 1);
+    else nodeRelease(<usize>nx, 0);
+  }
+  free(node, NODE_BYTES);
+}
+
+/** The op code of the node that produced h, or 0 for a leaf. */
+export function gradFnOf(h: i32): i32 {
+  const node = <usize>geti(h, E_NODE);
+  return node ? nget(node, N_OP) : 0;
+}

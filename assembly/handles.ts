@@ -1,0 +1,53 @@
+// Per-tensor accessors and lifetime calls used by the facade.
+
+import {
+  geti, seti, release, retain, flagsOf as flags, dataPtr,
+  E_GRAD, E_NODE, E_FLAGS, E_DTYPE, F_REQUIRES_GRAD, F_RETAINS_GRAD,
+} from "./tensor";
+import { nset, nodeRelease, N_RETAIN } from "./autograd/tape";
+import { F_VIEW } from "./tensor";
+
+/** Releases n handles listed at ptr (i32 each; 0 entries are skipped). */
+export function releaseMany(ptr: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const h = load<i32>(ptr + (<usize>i << 2));
+    if (h) release(h);
+  }
+}
+
+/** The handle of h's .grad (0 if none); the caller takes no reference. */
+export function gradOf(h: i32): i32 { return geti(h, E_GRAD); }
+
+/** Sets h's .grad to g (0: none), taking a reference to g. */
+export function setGrad(h: i32, g: i32): void {
+  const old = geti(h, E_GRAD);
+  if (g) retain(g);
+  seti(h, E_GRAD, g);
+  if (old) release(old);
+}
+
+export function flagsOf(h: i32): i32 { return flags(h); }
+export function dtypeOf(h: i32): i32 { return geti(h, E_DTYPE); }
+export function isLeaf(h: i32): bool { return geti(h, E_NODE) == 0; }
+export function dataAddr(h: i32): usize { return dataPtr(h); }
+
+/** Sets requires_grad on a leaf (the facade rejects non-leaves). */
+export function setRequiresGrad(h: i32, on: bool): void {
+  const f = geti(h, E_FLAGS);
+  seti(h, E_FLAGS, on ? f | F_REQUIRES_GRAD : f & ~F_REQUIRES_GRAD);
+}
+
+/** Makes backward keep the gradient of non-leaf h in its .grad. */
+export function retainGrad(h: i32): void {
+  seti(h, E_FLAGS, geti(h, E_FLAGS) | F_RETAINS_GRAD);
+  const node = <usize>geti(h, E_NODE);
+  if (node) nset(node, N_RETAIN, h);
+}
+
+/** Drops h's history: no node, no requires_grad (detach_). */
+export function detachInPlace(h: i32): void {
+  const node = <usize>geti(h, E_NODE);
+  seti(h, E_NODE, 0);
+  seti(h, E_FLAGS, geti(h, E_FLAGS) & ~(F_REQUIRES_GRAD | F_RETAINS_GRAD | F_VIEW));
+  if (node) nodeRelease(node, h);
+}

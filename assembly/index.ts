@@ -1,0 +1,15 @@
+// The WASM module's exports (the ABI the TypeScript facade calls). Re-exports only.
+
+export { heapLiveBytes, heapPeakBytes, heapResetPeak } from "./memory";
+export { liveTensors, retain, release, versionOf, isContiguous } from "./tensor";
+export { setGradEnabled, isGradEnabled, gradFnOf } from "./autograd/tape";
+export { backward, backwardErrorInfo } from "./autograd/backward";
+export { seedRandom } from "./kernels/random";
+export {
+  scratchAddr, binaryOp, scalarOp, unaryOp, sumOp, matmulOp, viewOp, reshapeCopyOp, cloneOp,
+  transposeOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp, inplaceBinaryOp,
+  inplaceScalarOp, fillOp, copyOp, emptyOp, rawFill, arangeFill, randomFill, itemOp, readAddr, freeCopy,
+} from "./ops";
+export {
+  releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, dtypeOf, isLeaf, dataAddr, detachInPlace,
+} from "./handles";

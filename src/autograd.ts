@@ -1,0 +1,54 @@
+// backward(): validation in TS, then the whole reverse pass in one call into the core.
+
+import { Status } from "../assembly/abi";
+import { W } from "./wasm/load";
+import { F_REQUIRES_GRAD } from "./wasm/exports";
+import { Tensor, h } from "./tensor";
+import { gradFnName } from "./gradFn";
+import { sameShape } from "./shape";
+import { AutogradError, ShapeError, WasmgradError, formatShape, oom } from "./errors";
+
+export interface BackwardOptions {
+  /** Keep the saved tensors so backward can run through this graph again. */
+  retainGraph?: boolean;
+  /** Record the backward pass for higher-order gradients (not supported yet). */
+  createGraph?: boolean;
+}
+
+/** Accumulates d(t)/d(leaf) * gradient into every leaf's .grad (see Tensor.backward). */
+export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
+  const ht = h(t, "backward");
+  if (opts?.createGraph) {
+    throw new WasmgradError("backward: createGraph (gradients of gradients) is not supported yet");
+  }
+  if (!(W.flagsOf(ht) & F_REQUIRES_GRAD)) {
+    throw new AutogradError("backward: element 0 of tensors does not require grad and does not have a grad_fn");
+  }
+  let hg = 0;
+  if (gradient === undefined || gradient === null) {
+    if (t.numel() !== 1) {
+      throw new AutogradError(`backward: grad can be implicitly created only for scalar outputs; output has shape ${formatShape(t.shape)}; pass a gradient or call .sum() first`);
+    }
+  } else {
+    hg = h(gradient, "backward");
+    if (!sameShape(gradient.shape, t.shape)) {
+      throw new ShapeError(`backward: gradient has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(t.shape)}`);
+    }
+    if (gradient._dt !== 0) throw new AutogradError(`backward: gradient must be float32, got ${gradient.dtype}`);
+  }
+  const status = W.backward(ht, hg, opts?.retainGraph ? 1 : 0);
+  if (status === Status.Ok) return;
+  const op = gradFnName(W.backwardErrorInfo(0));
+  if (status === Status.FreedGraph) {
+    throw new AutogradError(
+      `backward: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed) at ${op}. ` +
+      "Saved intermediate values of the graph are freed when you call .backward(); pass { retainGraph: true } to the first backward if you need to backward through the graph a second time");
+  }
+  if (status === Status.VersionMismatch) {
+    const cur = W.backwardErrorInfo(2), want = W.backwardErrorInfo(3);
+    throw new AutogradError(
+      `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+      `a tensor saved by ${op} is at version ${cur}; expected version ${want} instead`);
+  }
+  throw oom("backward");
+}

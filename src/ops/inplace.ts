@@ -1,0 +1,81 @@
+// In-place ops (add_, sub_, mul_, div_, fill_, zero_, copy_). They write through views to the
+// shared storage and bump its version counter, so backward can detect a changed saved tensor.
+
+import { OpCode } from "../../assembly/abi";
+import { W } from "../wasm/load";
+import { F_REQUIRES_GRAD, F_VIEW } from "../wasm/exports";
+import { Tensor, h, checkFloat, describe, type TensorOrScalar } from "../tensor";
+import { isGradEnabled } from "../gradMode";
+import { broadcastShapes, sameShape } from "../shape";
+import { AutogradError, ShapeError, TypeError_, formatShape, oom } from "../errors";
+
+/** PyTorch's rules for writing in place into a tensor that autograd tracks. */
+function checkInplace(self: Tensor, op: string): number {
+  const hs = h(self, op);
+  if (isGradEnabled()) {
+    const f = W.flagsOf(hs);
+    if (f & F_REQUIRES_GRAD) {
+      if (W.isLeaf(hs)) {
+        throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation; wrap the update in noGrad() or write through .data`);
+      }
+      if (f & F_VIEW) {
+        throw new AutogradError(`${op}: in-place operation on a view of a tensor that requires grad is not supported; apply it to the base tensor or use an out-of-place op`);
+      }
+    }
+  }
+  return hs;
+}
+
+function checkFits(self: Tensor, other: Tensor, op: string): void {
+  const shape = broadcastShapes(self.shape, other.shape, op);
+  if (!sameShape(shape, self.shape)) {
+    throw new ShapeError(`${op}: output with shape ${formatShape(self.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+  }
+}
+
+function inplace(op: OpCode, sop: OpCode, self: Tensor, other: TensorOrScalar, name: string, alpha = 1): void {
+  if (typeof other === "number") {
+    const hs = checkInplace(self, name);
+    checkFloat(self, name);
+    const s = alpha === 1 ? other : Math.fround(Math.fround(alpha) * Math.fround(other));
+    if (!W.inplaceScalarOp(sop, hs, s)) throw oom(name, self.shape);
+    return;
+  }
+  if (!(other instanceof Tensor)) throw new TypeError_(`${name}: expected a Tensor or a number, got ${describe(other)}`);
+  const hs = checkInplace(self, name);
+  const ho = h(other, name);
+  checkFloat(self, name);
+  checkFloat(other, name);
+  checkFits(self, other, name);
+  if (!W.inplaceBinaryOp(op, hs, ho, alpha)) throw oom(name, self.shape);
+}
+
+export function add_(self: Tensor, other: TensorOrScalar, opts?: { alpha?: number }): void {
+  inplace(OpCode.Add, OpCode.AddScalar, self, other, "add_", opts?.alpha ?? 1);
+}
+export function sub_(self: Tensor, other: TensorOrScalar, opts?: { alpha?: number }): void {
+  inplace(OpCode.Sub, OpCode.SubScalar, self, other, "sub_", opts?.alpha ?? 1);
+}
+export function mul_(self: Tensor, other: TensorOrScalar): void {
+  inplace(OpCode.Mul, OpCode.MulScalar, self, other, "mul_");
+}
+export function div_(self: Tensor, other: TensorOrScalar): void {
+  inplace(OpCode.Div, OpCode.DivScalar, self, other, "div_");
+}
+
+/** Every element set to value (zero_ when `zero`). */
+export function fill_(self: Tensor, value: number, zero: boolean): void {
+  const name = zero ? "zero_" : "fill_";
+  if (typeof value !== "number") throw new TypeError_(`fill_: expected a number, got ${describe(value)}`);
+  const hs = checkInplace(self, name);
+  if (!W.fillOp(hs, value, zero ? 1 : 0)) throw oom(name, self.shape);
+}
+
+/** Copies src's values (broadcast to self's shape) into self. */
+export function copy_(self: Tensor, src: Tensor): void {
+  const hs = checkInplace(self, "copy_");
+  const hsrc = h(src, "copy_");
+  if (self._dt !== src._dt) throw new TypeError_(`copy_: dtypes differ (${self.dtype} <- ${src.dtype}); convert first`);
+  checkFits(self, src, "copy_");
+  if (!W.copyOp(hs, hsrc)) throw oom("copy_", self.shape);
+}
