@@ -36,17 +36,24 @@ export const S_REFS: usize = 8;
 export const V_VERSION: usize = 0;
 export const V_REFS: usize = 4;
 
+// The table is paged (1024 entries a page, never moved), so growing it copies nothing and
+// leaves no dead old table behind. `pages` is the page directory.
+const PAGE_SHIFT: i32 = 10;
+const PAGE_ENTRIES: i32 = 1 << PAGE_SHIFT;
+const MAX_PAGES: i32 = 4096; // 4M handles
 // @ts-ignore: decorator
-@lazy let table: usize = 0;
+@lazy const pages: usize = memory.data(MAX_PAGES * 4, 16);
 // @ts-ignore: decorator
-@lazy let capacity: i32 = 0;
+@lazy let pageCount: i32 = 0;
 // @ts-ignore: decorator
 @lazy let freeHead: i32 = 0;
 // @ts-ignore: decorator
 @lazy let liveCount: i32 = 0;
 
 // @ts-ignore: decorator
-@inline export function ent(h: i32): usize { return table + (<usize>h << ENTRY_SHIFT); }
+@inline export function ent(h: i32): usize {
+  return <usize>load<u32>(pages + (<usize>(h >>> PAGE_SHIFT) << 2)) + (<usize>(h & (PAGE_ENTRIES - 1)) << ENTRY_SHIFT);
+}
 // @ts-ignore: decorator
 @inline export function geti(h: i32, field: usize): i32 { return load<i32>(ent(h) + field); }
 // @ts-ignore: decorator
@@ -76,22 +83,18 @@ export const V_REFS: usize = 4;
 export function liveTensors(): i32 { return liveCount; }
 
 function growTable(): bool {
-  const newCap = capacity ? capacity << 1 : 1024;
-  const bytes = <usize>newCap << ENTRY_SHIFT;
-  const nt = alloc(bytes);
-  if (!nt) return false;
-  if (table) {
-    memory.copy(nt, table, <usize>capacity << ENTRY_SHIFT);
-    free(table, <usize>capacity << ENTRY_SHIFT);
-  }
-  table = nt;
-  // Thread the new slots onto the free list (slot 0 stays reserved as the null handle).
-  const first = capacity ? capacity : 1;
-  for (let i = newCap - 1; i >= first; i--) {
-    store<i32>(nt + (<usize>i << ENTRY_SHIFT) + E_NEXTFREE, freeHead);
+  if (pageCount == MAX_PAGES) return false;
+  const page = alloc(<usize>PAGE_ENTRIES << ENTRY_SHIFT);
+  if (!page) return false;
+  store<u32>(pages + (<usize>pageCount << 2), <u32>page);
+  const base = pageCount << PAGE_SHIFT;
+  pageCount++;
+  // Thread the new slots onto the free list, lowest first (handle 0 stays the null handle).
+  const first = base ? base : 1;
+  for (let i = base + PAGE_ENTRIES - 1; i >= first; i--) {
+    store<i32>(ent(i) + E_NEXTFREE, freeHead);
     freeHead = i;
   }
-  capacity = newCap;
   return true;
 }
 

@@ -25,11 +25,15 @@ export interface Owned {
   _slot: number;
 }
 
+// Handle arrays of released chunks, reused: allocating a typed array costs more than the
+// 64 tensors' bookkeeping together.
+const pool: Int32Array[] = [];
+
 class Chunk {
   readonly handles: Int32Array;
   n = 0;
   constructor(size: number) {
-    this.handles = new Int32Array(size);
+    this.handles = size === CHUNK && pool.length !== 0 ? pool.pop()! : new Int32Array(size);
   }
 }
 
@@ -41,6 +45,10 @@ function releaseHandles(handles: Int32Array): void {
     if (handles[i] !== 0) v[base + k++] = handles[i];
   }
   if (k > 0) W.releaseMany(base << 2, k);
+  if (handles.length === CHUNK && pool.length < 1024) {
+    handles.fill(0);
+    pool.push(handles);
+  }
 }
 
 interface Registry {

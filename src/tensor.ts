@@ -37,6 +37,10 @@ export class Tensor implements Owned {
   _dt: number;
   /** @internal the wrapper last returned by .grad */
   _grad: Tensor | null = null;
+  /** @internal the tensor last returned by .data (reused while it still aliases this storage) */
+  _dataView: Tensor | null = null;
+  /** @internal the tensor whose _dataView this is */
+  _aliasOf: Tensor | null = null;
   /** Sizes of the dims. Treat as read-only. */
   shape: number[];
 
@@ -117,15 +121,35 @@ export class Tensor implements Owned {
 
   /** A tensor sharing this one's storage, without autograd history (assigning replaces the values). */
   get data(): Tensor {
-    const out = W.detachOp(h(this, "data"), 0);
+    const th = h(this, "data");
+    // Reading .data in a loop (`w.grad.data.zero_()`) reuses one view instead of making a
+    // tensor per read; a view that was disposed or given requires_grad is not reused.
+    const c = this._dataView;
+    if (c !== null && c._h !== 0 && (W.flagsOf(c._h) & F_REQUIRES_GRAD) === 0) return c;
+    const out = W.detachOp(th, 0);
     if (out === 0) throw oom("data");
-    return new Tensor(out, this.shape, this._dt);
+    return this.cacheData(new Tensor(out, this.shape, this._dt));
   }
   set data(src: Tensor) {
     const sh = h(src, "data");
     W.setDataOp(h(this, "data"), sh);
     this.shape = src.shape;
     this._dt = src._dt;
+    if (this._aliasOf !== null) {
+      // this tensor no longer aliases the storage it was the .data of
+      this._aliasOf._dataView = null;
+      this._aliasOf = null;
+    }
+    if (this._dataView !== null) this._dataView._aliasOf = null;
+    this._dataView = null;
+    // `w.data = t`: t now shares w's storage and has no history, so it can serve as w.data
+    if (src._aliasOf === null && (W.flagsOf(sh) & F_REQUIRES_GRAD) === 0 && src !== this) this.cacheData(src);
+  }
+
+  private cacheData(view: Tensor): Tensor {
+    this._dataView = view;
+    view._aliasOf = this;
+    return view;
   }
 
   // ---- autograd ---------------------------------------------------------------------------
