@@ -27,25 +27,22 @@ interface Formatter {
   format(v: number): string;
 }
 
+/** torch's _Formatter for floats: the mode and width come from the nonzero finite values only. */
 function floatFormatter(values: ArrayLike<number>): Formatter {
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]);
+  const nz: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && values[i] !== 0) nz.push(values[i]);
   let intMode = true;
-  for (const v of finite) if (Math.ceil(v) !== v) { intMode = false; break; }
-  const nonzero = finite.filter((v) => v !== 0).map(Math.abs);
-  const max = nonzero.length ? Math.max(...nonzero) : 0;
-  const min = nonzero.length ? Math.min(...nonzero) : 0;
-  let fmt: (v: number) => string;
-  if (intMode) {
-    fmt = nonzero.length && max > 1e8 ? (v) => sci(v, 4) : (v) => `${v.toFixed(0)}.`;
-  } else if (nonzero.length && (max / min > 1000 || max > 1e8 || min < 1e-4)) {
-    fmt = (v) => sci(v, 4);
-  } else {
-    fmt = (v) => v.toFixed(4);
-  }
-  const format = (v: number) => special(v) ?? (Object.is(v, -0) ? "-" + fmt(0) : fmt(v));
+  for (const v of nz) if (Math.ceil(v) !== v) { intMode = false; break; }
+  const abs = nz.map(Math.abs);
+  const max = abs.length ? Math.max(...abs) : 0;
+  const min = abs.length ? Math.min(...abs) : 0;
+  const sciMode = nz.length > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
+  const fmt = sciMode ? (v: number) => sci(v, 4)
+    : intMode ? (v: number) => `${Object.is(v, -0) ? "-" : ""}${v.toFixed(0)}.`
+    : (v: number) => v.toFixed(4);
+  const format = (v: number) => special(v) ?? (Object.is(v, -0) && !intMode ? "-" + fmt(0) : fmt(v));
   let width = 1;
-  for (let i = 0; i < values.length; i++) width = Math.max(width, format(values[i]).length);
+  for (const v of nz) width = Math.max(width, format(v).length);
   return { width, format };
 }
 

@@ -92,10 +92,10 @@ export function inferShape(shape: readonly number[], numel: number, from: readon
 }
 
 /** Accepts shape as an array or as varargs (`zeros(2, 3)` or `zeros([2, 3])`). */
-export function shapeArgs(args: readonly (number | readonly number[])[], op: string): number[] {
-  if (args.length === 1 && Array.isArray(args[0])) return checkShape(args[0] as number[], op);
-  for (const a of args) {
+export function shapeArgs(args: readonly (number | readonly number[])[], op: string, allowInfer = false): number[] {
+  const shape = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
+  for (const a of shape) {
     if (typeof a !== "number") throw new ShapeError(`${op}: expected a shape as an array or as numbers, got ${JSON.stringify(args)}`);
   }
-  return checkShape(args as number[], op);
+  return allowInfer ? shape.slice() : checkShape(shape, op);
 }

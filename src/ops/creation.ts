@@ -103,31 +103,36 @@ export function empty(...args: (ShapeArg | TensorOptions)[]): Tensor {
   return finish(make(shape, opts, "empty"), opts);
 }
 
-/** A tensor filled with `value`. */
-export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  const t = make(checkShape(shape, "full"), opts, "full");
+function filled(shape: readonly number[], value: number, opts: TensorOptions, op: string): Tensor {
+  if (typeof value !== "number") throw new TypeError_(`${op}: fill value must be a number, got ${describe(value)}`);
+  const t = make(checkShape(shape, op), opts, op);
   W.rawFill(t._h, value);
   return finish(t, opts);
 }
 
+/** A tensor filled with `value`. */
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  return filled(shape, value, opts, "full");
+}
+
 export function zeros(...args: (ShapeArg | TensorOptions)[]): Tensor {
   const [shape, opts] = shapeAndOpts(args, "zeros");
-  return full(shape, 0, opts);
+  return filled(shape, 0, opts, "zeros");
 }
 
 export function ones(...args: (ShapeArg | TensorOptions)[]): Tensor {
   const [shape, opts] = shapeAndOpts(args, "ones");
-  return full(shape, 1, opts);
+  return filled(shape, 1, opts, "ones");
 }
 
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "zerosLike");
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+  return filled(t.shape, 0, { dtype: t.dtype, ...opts }, "zerosLike");
 }
 
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "onesLike");
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+  return filled(t.shape, 1, { dtype: t.dtype, ...opts }, "onesLike");
 }
 
 /** Values start, start + step, ... below end (torch.arange; `arange(n)` is 0..n-1). */
@@ -159,7 +164,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
 
 /** Identity matrix n x m (torch.eye). */
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
-  const t = full([n, m], 0, { ...opts, requiresGrad: false });
+  const t = filled([n, m], 0, { ...opts, requiresGrad: false }, "eye");
   const values = new Float32Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   writeValues(t._h, values, t._dt !== DType.Float32);

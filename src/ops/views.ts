@@ -16,7 +16,7 @@ export function dimIndex(a: Tensor, dim: number, op: string): number {
 /** Same data with a new shape (one dim may be -1); the input must be contiguous (torch.view). */
 export function view(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "view");
-  const shape = inferShape(shapeArgs(shapeIn, "view"), numelOf(a.shape), a.shape, "view");
+  const shape = inferShape(shapeArgs(shapeIn, "view", true), numelOf(a.shape), a.shape, "view");
   if (!W.isContiguous(ha)) {
     throw new ShapeError(`view: size is not compatible with input tensor's size and stride (shape ${formatShape(a.shape)} is not contiguous); use reshape() instead`);
   }
@@ -27,7 +27,7 @@ export function view(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
 /** Same data with a new shape: a view when possible, else a copy (torch.reshape). */
 export function reshape(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "reshape");
-  const shape = inferShape(shapeArgs(shapeIn, "reshape"), numelOf(a.shape), a.shape, "reshape");
+  const shape = inferShape(shapeArgs(shapeIn, "reshape", true), numelOf(a.shape), a.shape, "reshape");
   writeScratch(shape);
   const out = W.isContiguous(ha) ? W.viewOp(ha, shape.length) : W.reshapeCopyOp(ha, shape.length);
   return wrap(out, shape, a._dt, "reshape");
