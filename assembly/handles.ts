@@ -1,8 +1,8 @@
 // Per-tensor accessors and lifetime calls used by the facade.
 
 import {
-  geti, seti, release, retain, flagsOf as flags, dataPtr,
-  E_GRAD, E_NODE, E_FLAGS, E_DTYPE, F_REQUIRES_GRAD, F_RETAINS_GRAD,
+  geti, seti, release, retain, flagsOf as flags, setFlags, dtypeOf as dtype, dataPtr,
+  E_GRAD, E_NODE, F_REQUIRES_GRAD, F_RETAINS_GRAD,
 } from "./tensor";
 import { nset, nodeRelease, N_RETAIN } from "./autograd/tape";
 import { F_VIEW } from "./tensor";
@@ -27,19 +27,19 @@ export function setGrad(h: i32, g: i32): void {
 }
 
 export function flagsOf(h: i32): i32 { return flags(h); }
-export function dtypeOf(h: i32): i32 { return geti(h, E_DTYPE); }
+export function dtypeOf(h: i32): i32 { return dtype(h); }
 export function isLeaf(h: i32): bool { return geti(h, E_NODE) == 0; }
 export function dataAddr(h: i32): usize { return dataPtr(h); }
 
 /** Sets requires_grad on a leaf (the facade rejects non-leaves). */
 export function setRequiresGrad(h: i32, on: bool): void {
-  const f = geti(h, E_FLAGS);
-  seti(h, E_FLAGS, on ? f | F_REQUIRES_GRAD : f & ~F_REQUIRES_GRAD);
+  const f = flags(h);
+  setFlags(h, on ? f | F_REQUIRES_GRAD : f & ~F_REQUIRES_GRAD);
 }
 
 /** Makes backward keep the gradient of non-leaf h in its .grad. */
 export function retainGrad(h: i32): void {
-  seti(h, E_FLAGS, geti(h, E_FLAGS) | F_RETAINS_GRAD);
+  setFlags(h, flags(h) | F_RETAINS_GRAD);
   const node = <usize>geti(h, E_NODE);
   if (node) nset(node, N_RETAIN, h);
 }
@@ -48,6 +48,6 @@ export function retainGrad(h: i32): void {
 export function detachInPlace(h: i32): void {
   const node = <usize>geti(h, E_NODE);
   seti(h, E_NODE, 0);
-  seti(h, E_FLAGS, geti(h, E_FLAGS) & ~(F_REQUIRES_GRAD | F_RETAINS_GRAD | F_VIEW));
+  setFlags(h, flags(h) & ~(F_REQUIRES_GRAD | F_RETAINS_GRAD | F_VIEW));
   if (node) nodeRelease(node, h);
 }

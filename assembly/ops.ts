@@ -6,10 +6,9 @@
 import { OpCode, DType, MAX_DIMS } from "./abi";
 import { alloc, free } from "./memory";
 import {
-  ent, geti, seti, dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release,
-  isContiguous, setContiguous, bumpVersion, dimOf, requiresGrad, flagsOf, setData, retain,
-  E_NDIM, E_NUMEL, E_SHAPE, E_STRIDES, E_OFFSET, E_FLAGS, E_GRAD, E_NODE, E_DTYPE,
-  F_REQUIRES_GRAD, F_RETAINS_GRAD, F_VIEW,
+  geti, seti, dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release,
+  isContiguous, setContiguous, bumpVersion, dimOf, strideOf, setDim as setSize, setStride, setNdim,
+  copyDims, flagsOf, setFlags, dtypeOf, setData, requiresGrad, E_NUMEL, F_VIEW,
 } from "./tensor";
 import { record, save, saveCopy, shouldRecord, markSaved, nget, N_F0, N_I0, N_I1, N_RETAIN } from "./autograd/tape";
 import { binaryKernel, addScaledKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, MODE_VV, MODE_VS, MODE_SV } from "./kernels/binary";
@@ -233,10 +232,13 @@ export function matmulOp(a: i32, b: i32): i32 {
 
 // ---- views ---------------------------------------------------------------------------------
 
-/** A view of a sharing its storage and version counter; shape/strides set by the caller. */
-function viewOf(a: i32): i32 {
+/** A view of a sharing its storage and version counter, with ndim dims (set by the caller). */
+function viewOf(a: i32, ndim: i32): i32 {
   const v = newView(a, true);
-  if (v) seti(v, E_FLAGS, flagsOf(a) & F_VIEW);
+  if (!v) return 0;
+  if (!setNdim(v, ndim)) return failed(v);
+  setFlags(v, flagsOf(a) & F_VIEW);
+  seti(v, E_NUMEL, numelOf(a));
   return v;
 }
 
@@ -246,23 +248,22 @@ function recordView(op: i32, v: i32, a: i32, i0: i32, i1: i32): i32 {
   if (!node) return failed(v);
   store<i32>(node + N_I0, i0);
   store<i32>(node + N_I1, i1);
-  seti(v, E_FLAGS, flagsOf(v) | F_VIEW);
+  setFlags(v, flagsOf(v) | F_VIEW);
   return v;
 }
 
 /** a viewed as the contiguous shape in scratch[0..ndim) (a must be contiguous). */
 export function viewOp(a: i32, ndim: i32): i32 {
-  const v = viewOf(a);
+  const v = viewOf(a, ndim);
   if (!v) return 0;
-  seti(v, E_NDIM, ndim);
-  memory.copy(ent(v) + E_SHAPE, scratch, <usize>ndim << 2);
+  memory.copy(shapePtr(v), scratch, <usize>ndim << 2);
   setContiguous(v);
   return recordView(OpCode.View, v, a, 0, 0);
 }
 
 /** A contiguous copy of a with the shape in scratch (reshape of a strided tensor). */
 export function reshapeCopyOp(a: i32, ndim: i32): i32 {
-  const out = newTensor(ndim, scratch, geti(a, E_DTYPE));
+  const out = newTensor(ndim, scratch, dtypeOf(a));
   if (!out) return 0;
   stridedCopy(dataPtr(out), dataPtr(a), ndimOf(a), shapePtr(a), stridesPtr(a));
   if (shouldRecord(a, 0) && !record(OpCode.UnsafeView, out, a, 0)) return failed(out);
@@ -271,7 +272,7 @@ export function reshapeCopyOp(a: i32, ndim: i32): i32 {
 
 /** A contiguous copy of a (clone()/contiguous(), recorded as CloneBackward0). */
 export function cloneOp(a: i32): i32 {
-  const out = newTensor(ndimOf(a), shapePtr(a), geti(a, E_DTYPE));
+  const out = newTensor(ndimOf(a), shapePtr(a), dtypeOf(a));
   if (!out) return 0;
   stridedCopy(dataPtr(out), dataPtr(a), ndimOf(a), shapePtr(a), stridesPtr(a));
   if (shouldRecord(a, 0) && !record(OpCode.Clone, out, a, 0)) return failed(out);
@@ -280,34 +281,28 @@ export function cloneOp(a: i32): i32 {
 
 /** a with dims d0 and d1 swapped (a view). `isT`: the call was t() (TBackward0). */
 export function transposeOp(a: i32, d0: i32, d1: i32, isT: bool): i32 {
-  const v = viewOf(a);
-  if (!v) return 0;
-  const e = ent(v), src = ent(a);
   const nd = ndimOf(a);
-  seti(v, E_NDIM, nd);
-  seti(v, E_NUMEL, numelOf(a));
-  memory.copy(e + E_SHAPE, src + E_SHAPE, <usize>MAX_DIMS << 3);
-  if (nd >= 2) {
-    seti(v, E_SHAPE + (<usize>d0 << 2), dimOf(a, d1)); seti(v, E_SHAPE + (<usize>d1 << 2), dimOf(a, d0));
-    seti(v, E_STRIDES + (<usize>d0 << 2), geti(a, E_STRIDES + (<usize>d1 << 2)));
-    seti(v, E_STRIDES + (<usize>d1 << 2), geti(a, E_STRIDES + (<usize>d0 << 2)));
+  const v = viewOf(a, nd);
+  if (!v) return 0;
+  for (let d = 0; d < nd; d++) {
+    const from = d == d0 ? d1 : d == d1 ? d0 : d;
+    setSize(v, d, dimOf(a, from));
+    setStride(v, d, strideOf(a, from));
   }
   return recordView(isT ? OpCode.T : OpCode.Transpose, v, a, d0, d1);
 }
 
 /** a broadcast to the shape in scratch[0..ndim) (sizes already resolved; a view with 0 strides). */
 export function expandOp(a: i32, ndim: i32): i32 {
-  const v = viewOf(a);
+  const v = viewOf(a, ndim);
   if (!v) return 0;
   const na = ndimOf(a);
-  seti(v, E_NDIM, ndim);
   let n = 1;
   for (let d = 0; d < ndim; d++) {
     const size = dimAt(scratch, d);
     const ad = d - (ndim - na);
-    const stride = ad < 0 || (dimOf(a, ad) == 1 && size != 1) ? 0 : geti(a, E_STRIDES + (<usize>ad << 2));
-    seti(v, E_SHAPE + (<usize>d << 2), size);
-    seti(v, E_STRIDES + (<usize>d << 2), stride);
+    setSize(v, d, size);
+    setStride(v, d, ad < 0 || (dimOf(a, ad) == 1 && size != 1) ? 0 : strideOf(a, ad));
     n *= size;
   }
   seti(v, E_NUMEL, n);
@@ -316,41 +311,39 @@ export function expandOp(a: i32, ndim: i32): i32 {
 
 /** a with a size-1 dim inserted at `dim` (0..ndim). */
 export function unsqueezeOp(a: i32, dim: i32): i32 {
-  const v = viewOf(a);
-  if (!v) return 0;
   const nd = ndimOf(a);
+  const v = viewOf(a, nd + 1);
+  if (!v) return 0;
   let j = 0;
   for (let d = 0; d <= nd; d++) {
     if (d == dim) {
-      seti(v, E_SHAPE + (<usize>d << 2), 1);
+      setSize(v, d, 1);
       // any stride works for a size-1 dim; use the contiguous one
-      seti(v, E_STRIDES + (<usize>d << 2), d < nd ? geti(a, E_STRIDES + (<usize>d << 2)) * dimOf(a, d) : 1);
+      setStride(v, d, d < nd ? strideOf(a, d) * dimOf(a, d) : 1);
     } else {
-      seti(v, E_SHAPE + (<usize>d << 2), dimOf(a, j));
-      seti(v, E_STRIDES + (<usize>d << 2), geti(a, E_STRIDES + (<usize>j << 2)));
+      setSize(v, d, dimOf(a, j));
+      setStride(v, d, strideOf(a, j));
       j++;
     }
   }
-  seti(v, E_NDIM, nd + 1);
-  seti(v, E_NUMEL, numelOf(a));
   return recordView(OpCode.Unsqueeze, v, a, dim, 0);
 }
 
 /** a without its size-1 dims (dim < 0) or without dim `dim` if it has size 1. */
 export function squeezeOp(a: i32, dim: i32): i32 {
-  const v = viewOf(a);
-  if (!v) return 0;
   const nd = ndimOf(a);
+  let keep = 0;
+  for (let d = 0; d < nd; d++) if (!(dimOf(a, d) == 1 && (dim < 0 || d == dim))) keep++;
+  const v = viewOf(a, keep);
+  if (!v) return 0;
   let j = 0;
   for (let d = 0; d < nd; d++) {
     const size = dimOf(a, d);
     if (size == 1 && (dim < 0 || d == dim)) continue;
-    seti(v, E_SHAPE + (<usize>j << 2), size);
-    seti(v, E_STRIDES + (<usize>j << 2), geti(a, E_STRIDES + (<usize>d << 2)));
+    setSize(v, j, size);
+    setStride(v, j, strideOf(a, d));
     j++;
   }
-  seti(v, E_NDIM, j);
-  seti(v, E_NUMEL, numelOf(a));
   return recordView(dim < 0 ? OpCode.Squeeze : OpCode.SqueezeDim, v, a, dim, 0);
 }
 
@@ -361,15 +354,12 @@ export function squeezeOp(a: i32, dim: i32): i32 {
 export function detachOp(a: i32, shareVersion: bool): i32 {
   const v = newView(a, shareVersion);
   if (!v) return 0;
-  const e = ent(v), src = ent(a);
-  store<i32>(e + E_NDIM, load<i32>(src + E_NDIM));
-  store<i32>(e + E_NUMEL, load<i32>(src + E_NUMEL));
-  memory.copy(e + E_SHAPE, src + E_SHAPE, <usize>MAX_DIMS << 3);
+  if (!copyDims(v, a)) return failed(v);
   return v;
 }
 
 /** `dst.data = src`: dst takes src's storage, shape and values; autograd is not involved. */
-export function setDataOp(dst: i32, src: i32): void { setData(dst, src); }
+export function setDataOp(dst: i32, src: i32): i32 { return setData(dst, src) ? 1 : 0; }
 
 // ---- in place ------------------------------------------------------------------------------
 
@@ -384,7 +374,7 @@ function writeBack(self: i32, p: usize): void {
     let rem = i, off = 0;
     for (let k = nd - 1; k >= 0; k--) {
       const size = dimOf(self, k);
-      off += (rem % size) * geti(self, E_STRIDES + (<usize>k << 2));
+      off += (rem % size) * strideOf(self, k);
       rem /= size;
     }
     store<f32>(d + (<usize>off << 2), load<f32>(p + (<usize>i << 2)));
@@ -466,7 +456,7 @@ export function copyOp(self: i32, src: i32): i32 {
   const nd = ndimOf(self), ns = ndimOf(src);
   for (let d = 0; d < nd; d++) {
     const sd = d - (nd - ns);
-    setDim(sb, d, sd < 0 || dimAt(sa, d) == 0 ? 0 : geti(src, E_STRIDES + (<usize>sd << 2)));
+    setDim(sb, d, sd < 0 || dimAt(sa, d) == 0 ? 0 : strideOf(src, sd));
   }
   stridedCopy(p, dataPtr(src), nd, shapePtr(self), sb);
   if (shouldRecord(self, src) && !recordInplace(OpCode.Copy, self, src)) { free(p, <usize>n << 2); return 0; }
@@ -485,7 +475,7 @@ export function emptyOp(ndim: i32, dtype: i32): i32 { return newTensor(ndim, scr
 export function rawFill(h: i32, v: f32): void {
   const n = numelOf(h);
   if (isContiguous(h)) {
-    if (geti(h, E_DTYPE) == DType.Float32) fillF32(dataPtr(h), v, n);
+    if (dtypeOf(h) == DType.Float32) fillF32(dataPtr(h), v, n);
     else { const iv = <i32>v; for (let i = 0; i < n; i++) store<i32>(dataPtr(h) + (<usize>i << 2), iv); }
     return;
   }
@@ -499,7 +489,7 @@ export function rawFill(h: i32, v: f32): void {
 /** h[i] = start + i * step (f32 or i32 by h's dtype). */
 export function arangeFill(h: i32, start: f64, step: f64): void {
   const p = dataPtr(h), n = numelOf(h);
-  if (geti(h, E_DTYPE) == DType.Float32) for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), <f32>(start + <f64>i * step));
+  if (dtypeOf(h) == DType.Float32) for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), <f32>(start + <f64>i * step));
   else for (let i = 0; i < n; i++) store<i32>(p + (<usize>i << 2), <i32>(start + <f64>i * step));
 }
 
@@ -514,7 +504,7 @@ export function randomFill(h: i32, kind: i32, a: f64, b: f64): void {
 /** The element of a one-element tensor as f64 (f32 or i32 by dtype). */
 export function itemOp(h: i32): f64 {
   const p = dataPtr(h);
-  return geti(h, E_DTYPE) == DType.Float32 ? <f64>load<f32>(p) : <f64>load<i32>(p);
+  return dtypeOf(h) == DType.Float32 ? <f64>load<f32>(p) : <f64>load<i32>(p);
 }
 
 /**

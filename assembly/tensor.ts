@@ -1,27 +1,28 @@
-// The tensor table. A handle is an index into a growable array of fixed-size entries; each entry
-// holds the metadata of one tensor (storage, offset, shape, strides, dtype, autograd links).
+// The tensor table. A handle is an index into a paged array of 64-byte entries; each entry holds
+// the metadata of one tensor (storage, offset, shape, strides, dtype, flags, autograd links).
 // Storage records and version cells are shared by views and reference counted, so a view keeps
 // its base's memory alive and in-place writes are seen by everything that shares it.
+// Entries are small on purpose: in a training loop most of them belong to temporaries waiting for
+// the JS garbage collector, so their size sets how often a collection must be forced.
 
-import { MAX_DIMS, DType } from "./abi";
 import { alloc, free } from "./memory";
 import { nodeRelease } from "./autograd/tape";
 
 // Entry layout (bytes).
-export const E_STORAGE: usize = 0;
-export const E_OFFSET: usize = 4;
-export const E_NDIM: usize = 8;
+export const E_STORAGE: usize = 0; // storage record; the next free handle while the entry is free
+export const E_OFFSET: usize = 4;  // element offset into the storage
+const E_META: usize = 8;           // ndim (bits 0-7) | dtype (8-15) | flags (16-31)
 export const E_NUMEL: usize = 12;
-export const E_DTYPE: usize = 16;
-export const E_FLAGS: usize = 20;
-export const E_GRAD: usize = 24;
-export const E_NODE: usize = 28;
-export const E_REFS: usize = 32;
-export const E_VC: usize = 36;
-export const E_NEXTFREE: usize = 40;
-export const E_SHAPE: usize = 48;
-export const E_STRIDES: usize = 80;
-const ENTRY_SHIFT: usize = 7; // 128 bytes
+export const E_GRAD: usize = 16;   // handle of .grad, 0 if none
+export const E_NODE: usize = 20;   // graph node that produced it, 0 for a leaf
+export const E_REFS: usize = 24;
+export const E_VC: usize = 28;     // version cell
+// Up to INLINE_DIMS dims: shape at 32 and strides at 48. More: a pointer at 32 to a block with
+// MAX_DIMS sizes then MAX_DIMS strides.
+const E_DIMS: usize = 32;
+const INLINE_DIMS: i32 = 4;
+const WIDE_BLOCK: usize = 64;
+const ENTRY_SHIFT: usize = 6; // 64 bytes
 
 export const F_REQUIRES_GRAD: i32 = 1;
 export const F_RETAINS_GRAD: i32 = 2;
@@ -59,24 +60,74 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 // @ts-ignore: decorator
 @inline export function seti(h: i32, field: usize, v: i32): void { store<i32>(ent(h) + field, v); }
 // @ts-ignore: decorator
-@inline export function ndimOf(h: i32): i32 { return load<i32>(ent(h) + E_NDIM); }
+@inline export function ndimOf(h: i32): i32 { return load<i32>(ent(h) + E_META) & 0xff; }
+// @ts-ignore: decorator
+@inline export function dtypeOf(h: i32): i32 { return (load<i32>(ent(h) + E_META) >> 8) & 0xff; }
+// @ts-ignore: decorator
+@inline export function flagsOf(h: i32): i32 { return load<i32>(ent(h) + E_META) >>> 16; }
 // @ts-ignore: decorator
 @inline export function numelOf(h: i32): i32 { return load<i32>(ent(h) + E_NUMEL); }
 // @ts-ignore: decorator
-@inline export function shapePtr(h: i32): usize { return ent(h) + E_SHAPE; }
-// @ts-ignore: decorator
-@inline export function stridesPtr(h: i32): usize { return ent(h) + E_STRIDES; }
-// @ts-ignore: decorator
-@inline export function dimOf(h: i32, d: i32): i32 { return load<i32>(ent(h) + E_SHAPE + (<usize>d << 2)); }
-// @ts-ignore: decorator
-@inline export function flagsOf(h: i32): i32 { return load<i32>(ent(h) + E_FLAGS); }
-// @ts-ignore: decorator
 @inline export function requiresGrad(h: i32): bool { return (flagsOf(h) & F_REQUIRES_GRAD) != 0; }
+/** Address of the sizes (ndim i32s). */
+// @ts-ignore: decorator
+@inline export function shapePtr(h: i32): usize {
+  const e = ent(h);
+  return (load<i32>(e + E_META) & 0xff) <= INLINE_DIMS ? e + E_DIMS : <usize>load<u32>(e + E_DIMS);
+}
+/** Address of the strides (ndim i32s, in elements). */
+// @ts-ignore: decorator
+@inline export function stridesPtr(h: i32): usize {
+  const e = ent(h);
+  return (load<i32>(e + E_META) & 0xff) <= INLINE_DIMS ? e + E_DIMS + 16 : <usize>load<u32>(e + E_DIMS) + 32;
+}
+// @ts-ignore: decorator
+@inline export function dimOf(h: i32, d: i32): i32 { return load<i32>(shapePtr(h) + (<usize>d << 2)); }
+// @ts-ignore: decorator
+@inline export function strideOf(h: i32, d: i32): i32 { return load<i32>(stridesPtr(h) + (<usize>d << 2)); }
+// @ts-ignore: decorator
+@inline export function setDim(h: i32, d: i32, v: i32): void { store<i32>(shapePtr(h) + (<usize>d << 2), v); }
+// @ts-ignore: decorator
+@inline export function setStride(h: i32, d: i32, v: i32): void { store<i32>(stridesPtr(h) + (<usize>d << 2), v); }
 /** Address of element 0 of the tensor (storage data + offset). */
 // @ts-ignore: decorator
 @inline export function dataPtr(h: i32): usize {
   const e = ent(h);
   return <usize>load<i32>(<usize>load<i32>(e + E_STORAGE) + S_DATA) + (<usize>load<i32>(e + E_OFFSET) << 2);
+}
+
+export function setFlags(h: i32, flags: i32): void {
+  const e = ent(h);
+  store<i32>(e + E_META, (load<i32>(e + E_META) & 0xffff) | (flags << 16));
+}
+export function setDtype(h: i32, dtype: i32): void {
+  const e = ent(h);
+  store<i32>(e + E_META, (load<i32>(e + E_META) & ~0xff00) | (dtype << 8));
+}
+
+/** Sets the dim count, moving the dims to or from a separate block across INLINE_DIMS. Dims are left undefined. */
+export function setNdim(h: i32, nd: i32): bool {
+  const e = ent(h);
+  const meta = load<i32>(e + E_META);
+  const old = meta & 0xff;
+  if (old > INLINE_DIMS && nd <= INLINE_DIMS) free(<usize>load<u32>(e + E_DIMS), WIDE_BLOCK);
+  else if (old <= INLINE_DIMS && nd > INLINE_DIMS) {
+    const block = alloc(WIDE_BLOCK);
+    if (!block) return false;
+    store<u32>(e + E_DIMS, <u32>block);
+  }
+  store<i32>(e + E_META, (meta & ~0xff) | nd);
+  return true;
+}
+
+/** Copies ndim, sizes, strides and numel of src into dst. */
+export function copyDims(dst: i32, src: i32): bool {
+  const nd = ndimOf(src);
+  if (!setNdim(dst, nd)) return false;
+  memory.copy(shapePtr(dst), shapePtr(src), <usize>nd << 2);
+  memory.copy(stridesPtr(dst), stridesPtr(src), <usize>nd << 2);
+  seti(dst, E_NUMEL, numelOf(src));
+  return true;
 }
 
 /** Count of live entries. */
@@ -92,19 +143,19 @@ function growTable(): bool {
   // Thread the new slots onto the free list, lowest first (handle 0 stays the null handle).
   const first = base ? base : 1;
   for (let i = base + PAGE_ENTRIES - 1; i >= first; i--) {
-    store<i32>(ent(i) + E_NEXTFREE, freeHead);
+    store<i32>(ent(i) + E_STORAGE, freeHead);
     freeHead = i;
   }
   return true;
 }
 
-/** A fresh entry with refcount 1 and no storage; 0 when out of memory. */
+/** A fresh entry with refcount 1, no storage and 0 dims; 0 when out of memory. */
 function newEntry(): i32 {
   if (!freeHead && !growTable()) return 0;
   const h = freeHead;
   const e = ent(h);
-  freeHead = load<i32>(e + E_NEXTFREE);
-  memory.fill(e, 0, 48);
+  freeHead = load<i32>(e + E_STORAGE);
+  memory.fill(e, 0, E_DIMS);
   store<i32>(e + E_REFS, 1);
   liveCount++;
   return h;
@@ -145,27 +196,41 @@ export function storageRelease(s: usize): void {
 
 /** Writes contiguous (row-major) strides for the entry's shape and returns numel. */
 export function setContiguous(h: i32): i32 {
-  const e = ent(h);
-  const nd = load<i32>(e + E_NDIM);
+  const nd = ndimOf(h);
+  const sp = shapePtr(h), st = stridesPtr(h);
   let n = 1;
   for (let d = nd - 1; d >= 0; d--) {
-    store<i32>(e + E_STRIDES + (<usize>d << 2), n);
-    n *= load<i32>(e + E_SHAPE + (<usize>d << 2));
+    store<i32>(st + (<usize>d << 2), n);
+    n *= load<i32>(sp + (<usize>d << 2));
   }
-  store<i32>(e + E_NUMEL, n);
+  seti(h, E_NUMEL, n);
   return n;
 }
 
 /** True when the entry's elements are dense in row-major order. */
 export function isContiguous(h: i32): bool {
-  const e = ent(h);
+  const sp = shapePtr(h), st = stridesPtr(h);
   let n = 1;
-  for (let d = load<i32>(e + E_NDIM) - 1; d >= 0; d--) {
-    const size = load<i32>(e + E_SHAPE + (<usize>d << 2));
-    if (size != 1 && load<i32>(e + E_STRIDES + (<usize>d << 2)) != n) return false;
+  for (let d = ndimOf(h) - 1; d >= 0; d--) {
+    const size = load<i32>(sp + (<usize>d << 2));
+    if (size != 1 && load<i32>(st + (<usize>d << 2)) != n) return false;
     n *= size;
   }
   return true;
+}
+
+/** A new entry over storage s (taken over) and version cell vc (taken over), shaped `shape`. */
+function entryOver(s: usize, vc: usize, ndim: i32, shape: usize, dtype: i32): i32 {
+  const h = newEntry();
+  if (!h) return 0;
+  if (!setNdim(h, ndim)) { release(h); return 0; }
+  const e = ent(h);
+  store<i32>(e + E_STORAGE, <i32>s);
+  store<i32>(e + E_VC, <i32>vc);
+  setDtype(h, dtype);
+  memory.copy(shapePtr(h), shape, <usize>ndim << 2);
+  setContiguous(h);
+  return h;
 }
 
 /**
@@ -179,51 +244,36 @@ export function newTensor(ndim: i32, shape: usize, dtype: i32): i32 {
   const bytes = n << 2;
   const data = alloc(bytes);
   if (!data) return 0;
-  const s = newStorage(data, <i32>bytes);
+  return adopt(data, <i32>bytes, ndim, shape, dtype);
+}
+
+function adopt(data: usize, bytes: i32, ndim: i32, shape: usize, dtype: i32): i32 {
+  const s = newStorage(data, bytes);
   if (!s) { free(data, bytes); return 0; }
   const vc = newVersionCell();
   if (!vc) { storageRelease(s); return 0; }
-  const h = newEntry();
-  if (!h) { storageRelease(s); vcRelease(vc); return 0; }
-  const e = ent(h);
-  store<i32>(e + E_STORAGE, <i32>s);
-  store<i32>(e + E_VC, <i32>vc);
-  store<i32>(e + E_NDIM, ndim);
-  store<i32>(e + E_DTYPE, dtype);
-  memory.copy(e + E_SHAPE, shape, <usize>ndim << 2);
-  setContiguous(h);
+  const h = entryOver(s, vc, ndim, shape, dtype);
+  if (!h) { storageRelease(s); vcRelease(vc); }
   return h;
 }
 
 /** A contiguous float32 tensor shaped like `like`. */
 export function newTensorLike(like: i32): i32 {
-  return newTensor(ndimOf(like), shapePtr(like), DType.Float32);
+  return newTensor(ndimOf(like), shapePtr(like), 0);
 }
 
 /**
- * A tensor wrapping an existing data block (ownership moves to the new storage).
- * Used to turn a gradient buffer computed in backward into a tensor without copying.
+ * A float32 tensor owning an existing data block of numel(shape) values (no copy). Used to turn a
+ * gradient buffer computed in backward into a tensor. On failure the block is freed.
  */
 export function adoptBuffer(data: usize, ndim: i32, shape: usize): i32 {
   let n = 1;
   for (let d = 0; d < ndim; d++) n *= load<i32>(shape + (<usize>d << 2));
-  const s = newStorage(data, n << 2);
-  if (!s) return 0;
-  const vc = newVersionCell();
-  if (!vc) { free(s, 12); return 0; }
-  const h = newEntry();
-  if (!h) { free(s, 12); vcRelease(vc); return 0; }
-  const e = ent(h);
-  store<i32>(e + E_STORAGE, <i32>s);
-  store<i32>(e + E_VC, <i32>vc);
-  store<i32>(e + E_NDIM, ndim);
-  memory.copy(e + E_SHAPE, shape, <usize>ndim << 2);
-  setContiguous(h);
-  return h;
+  return adopt(data, n << 2, ndim, shape, 0);
 }
 
 /**
- * A view of `src`: same storage, new shape/strides/offset given by the caller afterwards.
+ * A view of `src`: same storage, offset and dtype; dims are set by the caller afterwards.
  * `shareVersion`: detach()/views share the version counter; `.data` gets its own (as PyTorch).
  */
 export function newView(src: i32, shareVersion: bool): i32 {
@@ -241,7 +291,7 @@ export function newView(src: i32, shareVersion: bool): i32 {
   store<i32>(e + E_STORAGE, <i32>s);
   store<i32>(e + E_VC, <i32>vc);
   store<i32>(e + E_OFFSET, geti(src, E_OFFSET));
-  store<i32>(e + E_DTYPE, geti(src, E_DTYPE));
+  setDtype(h, dtypeOf(src));
   return h;
 }
 
@@ -252,14 +302,17 @@ export function release(h: i32): void {
   const e = ent(h);
   const r = load<i32>(e + E_REFS) - 1;
   if (r > 0) { store<i32>(e + E_REFS, r); return; }
-  store<i32>(e + E_REFS, 0);
-  storageRelease(<usize>load<i32>(e + E_STORAGE));
-  vcRelease(<usize>load<i32>(e + E_VC));
+  const s = <usize>load<i32>(e + E_STORAGE);
+  const vc = <usize>load<i32>(e + E_VC);
   const g = load<i32>(e + E_GRAD);
   const node = <usize>load<i32>(e + E_NODE);
-  store<i32>(e + E_NEXTFREE, freeHead);
+  setNdim(h, 0);
+  store<i32>(e + E_REFS, 0);
+  store<i32>(e + E_STORAGE, freeHead);
   freeHead = h;
   liveCount--;
+  if (s) storageRelease(s);
+  if (vc) vcRelease(vc);
   if (g) release(g);
   if (node) nodeRelease(node, h);
 }
@@ -273,16 +326,13 @@ export function bumpVersion(h: i32): void {
 export function versionOf(h: i32): i32 { return load<i32>(<usize>geti(h, E_VC) + V_VERSION); }
 
 /** Replaces the metadata and storage of `dst` by those of `src` (the `.data = src` setter). */
-export function setData(dst: i32, src: i32): void {
+export function setData(dst: i32, src: i32): bool {
+  if (!copyDims(dst, src)) return false;
   const s = <usize>geti(src, E_STORAGE);
   storageRetain(s);
   storageRelease(<usize>geti(dst, E_STORAGE));
-  const d = ent(dst), e = ent(src);
-  store<i32>(d + E_STORAGE, <i32>s);
-  store<i32>(d + E_OFFSET, load<i32>(e + E_OFFSET));
-  store<i32>(d + E_NDIM, load<i32>(e + E_NDIM));
-  store<i32>(d + E_NUMEL, load<i32>(e + E_NUMEL));
-  store<i32>(d + E_DTYPE, load<i32>(e + E_DTYPE));
-  memory.copy(d + E_SHAPE, e + E_SHAPE, <usize>MAX_DIMS << 3);
+  seti(dst, E_STORAGE, <i32>s);
+  seti(dst, E_OFFSET, geti(src, E_OFFSET));
+  setDtype(dst, dtypeOf(src));
+  return true;
 }
-

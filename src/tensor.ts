@@ -132,7 +132,7 @@ export class Tensor implements Owned {
   }
   set data(src: Tensor) {
     const sh = h(src, "data");
-    W.setDataOp(h(this, "data"), sh);
+    if (!W.setDataOp(h(this, "data"), sh)) throw oom("data");
     this.shape = src.shape;
     this._dt = src._dt;
     if (this._aliasOf !== null) {

@@ -9,7 +9,7 @@ import { alloc, free } from "../memory";
 import {
   ent, geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
   storageRetain, storageRelease, vcRetain, vcRelease, requiresGrad, shapePtr, stridesPtr, ndimOf,
-  E_NODE, E_VC, E_STORAGE, E_OFFSET, E_FLAGS, F_REQUIRES_GRAD, F_RETAINS_GRAD, V_VERSION, S_DATA,
+  E_NODE, E_VC, E_STORAGE, E_OFFSET, flagsOf, setFlags, F_REQUIRES_GRAD, F_RETAINS_GRAD, V_VERSION, S_DATA,
 } from "../tensor";
 import { stridedCopy } from "../kernels/layout";
 
@@ -99,8 +99,8 @@ export function record(op: i32, out: i32, a: i32, b: i32): usize {
   copyShape(node + N_OUT, out);
   const prev = <usize>geti(out, E_NODE);
   seti(out, E_NODE, <i32>node);
-  const fl = geti(out, E_FLAGS);
-  seti(out, E_FLAGS, fl | F_REQUIRES_GRAD);
+  const fl = flagsOf(out);
+  setFlags(out, fl | F_REQUIRES_GRAD);
   if (fl & F_RETAINS_GRAD) nset(node, N_RETAIN, out);
   if (prev) nodeRelease(prev, out);
   return node;

@@ -29,7 +29,7 @@ export interface CoreExports {
   unsqueezeOp(a: number, dim: number): number;
   squeezeOp(a: number, dim: number): number;
   detachOp(a: number, shareVersion: number): number;
-  setDataOp(dst: number, src: number): void;
+  setDataOp(dst: number, src: number): number;
   inplaceBinaryOp(op: number, self: number, other: number, alpha: number): number;
   inplaceScalarOp(op: number, self: number, s: number): number;
   fillOp(self: number, v: number, zero: number): number;
