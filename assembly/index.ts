@@ -1,7 +1,7 @@
 // The WASM module's exports (the ABI the TypeScript facade calls). Re-exports only.
 
 export { heapLiveBytes, heapPeakBytes, heapResetPeak } from "./memory";
-export { liveTensors, retain, release, versionOf, isContiguous } from "./tensor";
+export { liveTensors, tensorBytes, retain, release, versionOf, isContiguous } from "./tensor";
 export { setGradEnabled, isGradEnabled, gradFnOf } from "./autograd/tape";
 export { backward, backwardErrorInfo } from "./autograd/backward";
 export { seedRandom } from "./kernels/random";

@@ -1,11 +1,11 @@
-// Linear-memory allocator: power-of-two size classes with one free list each.
+// Linear-memory allocator: size classes 16, 32, 48, 64, 96, 128, 192, ... (powers of two and
+// 1.5x powers of two from 48 up, so a block wastes at most a third), one free list each.
 // Every block is 16-byte aligned (SIMD loads) and a freed block is reused by the next request of
 // its class, so a loop that allocates the same shapes every step runs in constant memory.
 // No managed AssemblyScript objects exist at run time, so this allocator owns all memory from
 // __heap_base up; the `stub` runtime never allocates.
 
-const MIN_CLASS: i32 = 4; // 16 bytes
-const NUM_CLASSES: i32 = 32;
+const NUM_CLASSES: i32 = 56; // up to 2 GiB
 
 // @ts-ignore: decorator
 @lazy const freeHeads: usize = memory.data(NUM_CLASSES * 4, 16);
@@ -16,10 +16,20 @@ const NUM_CLASSES: i32 = 32;
 // @ts-ignore: decorator
 @lazy let peakBytes: usize = 0;
 
-/** Size class of a request in bytes: ceil(log2(bytes)), at least MIN_CLASS. */
+/** Size class of a request: 0 for 16 bytes, 1 for 32, then 48, 64, 96, 128, 192, ... alternately. */
 // @ts-ignore: decorator
 @inline export function sizeClass(bytes: usize): i32 {
-  return bytes <= 16 ? MIN_CLASS : 32 - clz<u32>(<u32>bytes - 1);
+  if (bytes <= 16) return 0;
+  if (bytes <= 32) return 1;
+  const k = 32 - clz<u32>(<u32>bytes - 1); // 2^(k-1) < bytes <= 2^k
+  return bytes <= (<usize>3 << (k - 2)) ? 2 * k - 10 : 2 * k - 9;
+}
+
+/** Bytes of a block of class c (a multiple of 16, so every block stays 16-byte aligned). */
+// @ts-ignore: decorator
+@inline function classBytes(c: i32): usize {
+  if (!c) return 16;
+  return c & 1 ? <usize>1 << ((c + 9) >> 1) : <usize>3 << ((c + 6) >> 1);
 }
 
 /** Ensures memory reaches `end`; false when the engine refuses to grow (out of memory). */
@@ -35,9 +45,10 @@ function reserve(end: usize): bool {
 
 /** Allocates `bytes` (16-byte aligned, contents undefined); 0 when memory cannot grow. */
 export function alloc(bytes: usize): usize {
+  if (bytes > 0x7fffffff) return 0;
   const cls = sizeClass(bytes);
   if (cls >= NUM_CLASSES) return 0;
-  const size = <usize>1 << cls;
+  const size = classBytes(cls);
   const head = freeHeads + (<usize>cls << 2);
   let ptr = <usize>load<u32>(head);
   if (ptr) {
@@ -66,7 +77,7 @@ export function free(ptr: usize, bytes: usize): void {
   const head = freeHeads + (<usize>cls << 2);
   store<u32>(ptr, load<u32>(head));
   store<u32>(head, <u32>ptr);
-  liveBytes -= <usize>1 << cls;
+  liveBytes -= classBytes(cls);
 }
 
 /** Bytes in live blocks (rounded up to their classes). */

@@ -50,6 +50,8 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 @lazy let freeHead: i32 = 0;
 // @ts-ignore: decorator
 @lazy let liveCount: i32 = 0;
+// @ts-ignore: decorator
+@lazy let storageBytes: usize = 0;
 
 // @ts-ignore: decorator
 @inline export function ent(h: i32): usize {
@@ -132,6 +134,8 @@ export function copyDims(dst: i32, src: i32): bool {
 
 /** Count of live entries. */
 export function liveTensors(): i32 { return liveCount; }
+/** Bytes of tensor data in live storages. */
+export function tensorBytes(): usize { return storageBytes; }
 
 function growTable(): bool {
   if (pageCount == MAX_PAGES) return false;
@@ -183,6 +187,7 @@ export function newStorage(data: usize, bytes: i32): usize {
   store<i32>(s + S_DATA, <i32>data);
   store<i32>(s + S_BYTES, bytes);
   store<i32>(s + S_REFS, 1);
+  storageBytes += <usize>bytes;
   return s;
 }
 
@@ -190,6 +195,7 @@ export function storageRetain(s: usize): void { store<i32>(s + S_REFS, load<i32>
 export function storageRelease(s: usize): void {
   const r = load<i32>(s + S_REFS) - 1;
   if (r) { store<i32>(s + S_REFS, r); return; }
+  storageBytes -= <usize>load<i32>(s + S_BYTES);
   free(<usize>load<i32>(s + S_DATA), <usize>load<i32>(s + S_BYTES));
   free(s, 12);
 }

@@ -52,11 +52,9 @@ async function main(): Promise<number> {
   console.log(formatResults(times, wasmgrad.name));
 
   const mem = memory();
-  // peakBytes (high-water mark of live tensor bytes) is reported by newer builds only.
-  const peak = (mem as { peakBytes?: number }).peakBytes;
-  console.log(`\nwasmgrad memory() after the run: ${mem.tensors} tensors held (most awaiting collection), ${formatBytes(mem.bytes)}` +
-    `${peak === undefined ? "" : `, peak ${formatBytes(peak)} live`}; WASM memory ${formatBytes(mem.wasmBytes)} ` +
-    "(it never shrinks, so this is its peak size)");
+  console.log(`\nwasmgrad memory() after the run: ${mem.tensors} tensors held (most awaiting collection), ` +
+    `${formatBytes(mem.bytes)} of tensor data, ${formatBytes(mem.heapBytes)} allocated in the core ` +
+    `(peak ${formatBytes(mem.peakHeapBytes)}); WASM memory ${formatBytes(mem.wasmBytes)} (it never shrinks, so this is its peak size)`);
   // Unreachable tensors are released without any user call (a FinalizationRegistry): after a GC
   // and one event-loop turn, few should remain.
   globalThis.gc?.();

@@ -18,7 +18,7 @@ const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warnin
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "build/index.js", platform: "neutral", target: "es2022" });
 await build({
   ...common, entryPoints: ["src/index.ts"], outfile: "build/wasmgrad.browser.js", platform: "browser",
-  target: "es2022", minify: true,
+  target: "es2022", minify: true, keepNames: true, // error classes keep their names
 });
 
 run(bin("tsc"), ["-p", "tsconfig.json"]);

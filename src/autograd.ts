@@ -1,12 +1,12 @@
 // backward(): validation in TS, then the whole reverse pass in one call into the core.
 
-import { Status } from "../assembly/abi";
-import { W } from "./wasm/load";
-import { F_REQUIRES_GRAD } from "./wasm/exports";
-import { Tensor, h } from "./tensor";
-import { gradFnName } from "./gradFn";
-import { sameShape } from "./shape";
-import { AutogradError, ShapeError, WasmgradError, formatShape, oom } from "./errors";
+import { Status } from "../assembly/abi.js";
+import { W } from "./wasm/load.js";
+import { F_REQUIRES_GRAD } from "./wasm/exports.js";
+import { Tensor, h } from "./tensor.js";
+import { gradFnName } from "./gradFn.js";
+import { sameShape } from "./shape.js";
+import { AutogradError, ShapeError, WasmgradError, formatShape, oom } from "./errors.js";
 
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */

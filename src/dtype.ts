@@ -1,5 +1,5 @@
-import { DType } from "../assembly/abi";
-import { DTypeError } from "./errors";
+import { DType } from "../assembly/abi.js";
+import { DTypeError } from "./errors.js";
 
 export type DTypeName = "float32" | "int32" | "bool";
 

@@ -13,15 +13,13 @@ export class ShapeError extends WasmgradError {}
 /** A dim or index outside its range. */
 export class IndexError extends WasmgradError {}
 /** An argument of the wrong type or dtype. */
-export class TypeError_ extends WasmgradError {}
+export class DTypeError extends WasmgradError {}
 /** Autograd misuse: backward through a freed graph, in-place changes, requires_grad rules. */
 export class AutogradError extends WasmgradError {}
 /** The WASM memory could not grow. */
 export class OutOfMemoryError extends WasmgradError {}
 /** Use of a tensor after dispose(). */
 export class DisposedError extends WasmgradError {}
-
-export { TypeError_ as DTypeError };
 
 /** `[2, 3]` */
 export function formatShape(shape: readonly number[]): string {

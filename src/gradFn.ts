@@ -1,7 +1,7 @@
 // PyTorch 1.13's grad_fn names for each recorded op (checked against torch; reshape follows
 // PyTorch 2's ViewBackward0 rather than 1.13's internal ReshapeAliasBackward0).
 
-import { OpCode } from "../assembly/abi";
+import { OpCode } from "../assembly/abi.js";
 
 const NAMES: Record<number, string> = {
   [OpCode.Add]: "AddBackward0", [OpCode.Sub]: "SubBackward0", [OpCode.Mul]: "MulBackward0",

@@ -1,7 +1,7 @@
 // Grad mode: whether ops are recorded for backward (torch.no_grad / enable_grad).
 // Mirrored in JS so in-place checks need no boundary crossing.
 
-import { W } from "./wasm/load";
+import { W } from "./wasm/load.js";
 
 let enabled = true;
 

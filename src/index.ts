@@ -1,25 +1,25 @@
 // wasmgrad: PyTorch's autograd for JavaScript, on a WebAssembly core.
 
-import { tryLoadNow } from "./wasm/load";
-import { Tensor } from "./tensor";
+import { tryLoadNow } from "./wasm/load.js";
+import { Tensor } from "./tensor.js";
 
-export { init, type WasmSource } from "./wasm/load";
-export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor";
+export { init, type WasmSource } from "./wasm/load.js";
+export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor.js";
 export {
   tensor, empty, zeros, ones, full, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
   randnLike, manualSeed, type TensorOptions,
-} from "./ops/creation";
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, square } from "./ops/elementwise";
-export { sum, mean } from "./ops/reduce";
-export { matmul, mm } from "./ops/linalg";
-export { reshape, view, flatten, transpose, t, unsqueeze, squeeze, expand, contiguous, clone, detach } from "./ops/views";
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode";
-export { backward, type BackwardOptions } from "./autograd";
-export { tidy, memory, collectGarbage, setMemoryOptions } from "./lifetime";
+} from "./ops/creation.js";
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, square } from "./ops/elementwise.js";
+export { sum, mean } from "./ops/reduce.js";
+export { matmul, mm } from "./ops/linalg.js";
+export { reshape, view, flatten, transpose, t, unsqueeze, squeeze, expand, contiguous, clone, detach } from "./ops/views.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
+export { backward, type BackwardOptions } from "./autograd.js";
+export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo } from "./lifetime.js";
 export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,
-} from "./errors";
-export type { DTypeName } from "./dtype";
+} from "./errors.js";
+export type { DTypeName } from "./dtype.js";
 
 /** Frees a tensor's WASM storage now (same as t.dispose()). */
 export function dispose(t: Tensor | Tensor[]): void {

@@ -11,9 +11,9 @@
 //   chunks). Browsers reclaim when the loop yields; sync loops there use tidy().
 // - Explicit: dispose(), tidy(fn) and `using` release at once and make memory deterministic.
 
-import { W } from "./wasm/load";
-import { i32, scratchIndex } from "./wasm/memory";
-import { DisposedError } from "./errors";
+import { W } from "./wasm/load.js";
+import { i32, scratchIndex } from "./wasm/memory.js";
+import { DisposedError } from "./errors.js";
 
 const CHUNK = 64;
 const BIG = 1024;
@@ -174,13 +174,28 @@ function collect(v: unknown, into: Set<Owned>, depth: number): void {
   else for (const k of Object.keys(v as object)) collect((v as Record<string, unknown>)[k], into, depth + 1);
 }
 
+/** What the WASM core holds. */
+export interface MemoryInfo {
+  /** Live tensors (including unreachable ones not yet released). */
+  tensors: number;
+  /** Bytes of tensor data held by them. */
+  bytes: number;
+  /** Size of the WASM memory (it grows and never shrinks, so this is also its peak). */
+  wasmBytes: number;
+  /** Bytes allocated in the core: tensor data plus metadata, graph nodes and the tensor table. */
+  heapBytes: number;
+  /** Highest heapBytes so far. */
+  peakHeapBytes: number;
+}
+
 /** Live tensors and bytes held by the WASM core, and the size of its memory. */
-export function memory(): { tensors: number; bytes: number; wasmBytes: number; peakBytes: number } {
+export function memory(): MemoryInfo {
   return {
     tensors: W.liveTensors(),
-    bytes: W.heapLiveBytes(),
+    bytes: W.tensorBytes(),
     wasmBytes: W.memory.buffer.byteLength,
-    peakBytes: W.heapPeakBytes(),
+    heapBytes: W.heapLiveBytes(),
+    peakHeapBytes: W.heapPeakBytes(),
   };
 }
 

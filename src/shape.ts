@@ -1,6 +1,6 @@
 // Shape checks and arithmetic, done once in TypeScript before any call into the core.
 
-import { ShapeError, IndexError, formatShape } from "./errors";
+import { ShapeError, IndexError, formatShape } from "./errors.js";
 
 export const MAX_DIMS = 8;
 

@@ -1,22 +1,22 @@
 // The Tensor class: a handle into the WASM tensor table plus the shape (kept on the JS side so
 // shape checks cost no boundary crossing). Methods are thin: each forwards to its op function.
 
-import { W } from "./wasm/load";
-import { F_REQUIRES_GRAD } from "./wasm/exports";
-import { readValues } from "./wasm/memory";
-import { track, dispose as disposeTensor, disposedError, type Owned } from "./lifetime";
-import { AutogradError, ShapeError, TypeError_, formatShape, oom } from "./errors";
-import { DTYPE_NAMES, type DTypeName } from "./dtype";
-import { gradFnName } from "./gradFn";
-import { formatTensor } from "./format";
-import { isGradEnabled } from "./gradMode";
-import { sameShape } from "./shape";
-import * as ew from "./ops/elementwise";
-import * as red from "./ops/reduce";
-import * as la from "./ops/linalg";
-import * as vw from "./ops/views";
-import * as ip from "./ops/inplace";
-import { backward, type BackwardOptions } from "./autograd";
+import { W } from "./wasm/load.js";
+import { F_REQUIRES_GRAD } from "./wasm/exports.js";
+import { readValues } from "./wasm/memory.js";
+import { track, dispose as disposeTensor, disposedError, type Owned } from "./lifetime.js";
+import { AutogradError, ShapeError, DTypeError, formatShape, oom } from "./errors.js";
+import { DTYPE_NAMES, type DTypeName } from "./dtype.js";
+import { gradFnName } from "./gradFn.js";
+import { formatTensor } from "./format.js";
+import { isGradEnabled } from "./gradMode.js";
+import { sameShape } from "./shape.js";
+import * as ew from "./ops/elementwise.js";
+import * as red from "./ops/reduce.js";
+import * as la from "./ops/linalg.js";
+import * as vw from "./ops/views.js";
+import * as ip from "./ops/inplace.js";
+import { backward, type BackwardOptions } from "./autograd.js";
 
 // `using t = ...` needs Symbol.dispose (Node 20 lacks it); the same well-known symbol as TS uses.
 const symDispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
@@ -82,7 +82,7 @@ export class Tensor implements Owned {
       if (flag) return this;
       throw new AutogradError("requiresGrad_: you can only change requires_grad flags of leaf variables; use t.detach() for a tensor without history");
     }
-    if (flag && this._dt !== 0) throw new TypeError_(`requiresGrad_: only tensors of floating point dtype can require gradients, got ${this.dtype}`);
+    if (flag && this._dt !== 0) throw new DTypeError(`requiresGrad_: only tensors of floating point dtype can require gradients, got ${this.dtype}`);
     W.setRequiresGrad(th, flag ? 1 : 0);
     return this;
   }
@@ -113,7 +113,7 @@ export class Tensor implements Owned {
       if (!sameShape(g.shape, this.shape)) {
         throw new ShapeError(`grad: assigned grad has shape ${formatShape(g.shape)} but the tensor has shape ${formatShape(this.shape)}`);
       }
-      if (g._dt !== 0) throw new TypeError_(`grad: assigned grad must be float32, got ${g.dtype}`);
+      if (g._dt !== 0) throw new DTypeError(`grad: assigned grad must be float32, got ${g.dtype}`);
       W.setGrad(th, W.isContiguous(gh) ? gh : h(vw.contiguous(g), "grad"));
     }
     this._grad = null;
@@ -274,7 +274,7 @@ export function h(t: Tensor, op: string): number {
   const th = t?._h;
   if (th > 0) return th;
   if (th === 0) throw disposedError(op);
-  throw new TypeError_(`${op}: expected a Tensor, got ${describe(t)}`);
+  throw new DTypeError(`${op}: expected a Tensor, got ${describe(t)}`);
 }
 
 export function describe(v: unknown): string {
@@ -292,7 +292,7 @@ export function wrap(out: number, shape: number[], dt: number, op: string): Tens
 
 /** Only float32 tensors take part in arithmetic here. */
 export function checkFloat(t: Tensor, op: string): void {
-  if (t._dt !== 0) throw new TypeError_(`${op}: expected a float32 tensor, got ${t.dtype}; convert it first`);
+  if (t._dt !== 0) throw new DTypeError(`${op}: expected a float32 tensor, got ${t.dtype}; convert it first`);
 }
 
 export { isGradEnabled };

@@ -20,17 +20,16 @@ export const N_FLAGS: usize = 12;
 export const N_EPOCH: usize = 16;
 export const N_RETAIN: usize = 20;
 export const N_GRADP: usize = 24;
-export const N_NEXT: usize = 32;  // 2 x i32: tagged edge (node ptr, or leaf handle << 1 | 1)
-export const N_SAVED: usize = 40; // 2 x { storage, offset, version cell, version }
-export const N_F0: usize = 72;
-export const N_F1: usize = 76;
-export const N_I0: usize = 80;
-export const N_I1: usize = 84;
-export const N_OUT: usize = 88;   // ndim, then MAX_DIMS dims
-export const N_IN: usize = 124;   // 2 x (ndim, then MAX_DIMS dims)
+export const N_NEXT: usize = 28;  // 2 x i32: tagged edge (node ptr, or leaf handle << 1 | 1)
+export const N_SAVED: usize = 36; // 2 x { storage, offset, version cell, version }
+export const N_F0: usize = 68;
+export const N_I0: usize = 72;
+export const N_I1: usize = 76;
+export const N_OUT: usize = 80;   // ndim, then MAX_DIMS dims
+export const N_IN: usize = 116;   // 2 x (ndim, then MAX_DIMS dims)
 const SHAPE_REC: usize = 36;
 const SAVED_REC: usize = 16;
-const NODE_BYTES: usize = 196;
+const NODE_BYTES: usize = 192;    // one 192-byte size class
 
 /** Saved tensors were freed by a backward without retainGraph. */
 export const NF_RELEASED: i32 = 1;

@@ -1,12 +1,12 @@
 // Tensor creation (torch.tensor, zeros, ones, full, arange, rand, randn, ...).
 
-import { DType } from "../../assembly/abi";
-import { W } from "../wasm/load";
-import { writeScratch, writeValues } from "../wasm/memory";
-import { Tensor, wrap, h, describe } from "../tensor";
-import { shapeArgs, checkShape, numelOf } from "../shape";
-import { dtypeCode } from "../dtype";
-import { ShapeError, TypeError_ } from "../errors";
+import { DType } from "../../assembly/abi.js";
+import { W } from "../wasm/load.js";
+import { writeScratch, writeValues } from "../wasm/memory.js";
+import { Tensor, wrap, h, describe } from "../tensor.js";
+import { shapeArgs, checkShape, numelOf } from "../shape.js";
+import { dtypeCode } from "../dtype.js";
+import { ShapeError, DTypeError } from "../errors.js";
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -52,7 +52,7 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
   const walk = (v: NestedNumbers, d: number) => {
     if (d === shape.length) {
       if (typeof v === "boolean") { values.push(v ? 1 : 0); return; }
-      if (typeof v !== "number") throw new TypeError_(`tensor: expected numbers, got ${describe(v)} at depth ${d}`);
+      if (typeof v !== "number") throw new DTypeError(`tensor: expected numbers, got ${describe(v)} at depth ${d}`);
       bool = false;
       if (!Number.isInteger(v)) int = false;
       values.push(v);
@@ -104,7 +104,7 @@ export function empty(...args: (ShapeArg | TensorOptions)[]): Tensor {
 }
 
 function filled(shape: readonly number[], value: number, opts: TensorOptions, op: string): Tensor {
-  if (typeof value !== "number") throw new TypeError_(`${op}: fill value must be a number, got ${describe(value)}`);
+  if (typeof value !== "number") throw new DTypeError(`${op}: fill value must be a number, got ${describe(value)}`);
   const t = make(checkShape(shape, op), opts, op);
   W.rawFill(t._h, value);
   return finish(t, opts);
@@ -139,7 +139,7 @@ export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
   if (end === undefined) { end = start; start = 0; }
   for (const [k, v] of [["start", start], ["end", end], ["step", step]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError_(`arange: ${k} must be a finite number, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new DTypeError(`arange: ${k} must be a finite number, got ${String(v)}`);
   }
   if (step === 0) throw new ShapeError("arange: step must be nonzero");
   if ((end - start) / step < 0) {
@@ -197,7 +197,7 @@ export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor {
 
 /** Seeds the generator behind rand/randn/randint: the same seed gives the same numbers. */
 export function manualSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new TypeError_(`manualSeed: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new DTypeError(`manualSeed: seed must be a finite number, got ${seed}`);
   const s = Math.trunc(seed);
   W.seedRandom(s >>> 0, Math.floor(s / 4294967296) >>> 0);
 }

@@ -2,14 +2,14 @@
 // A number operand never becomes a tensor: it is passed to the core as an f32 scalar, which is
 // also how PyTorch rounds a Python float against a float32 tensor.
 
-import { OpCode } from "../../assembly/abi";
-import { W } from "../wasm/load";
-import { Tensor, h, wrap, checkFloat, describe, type TensorOrScalar } from "../tensor";
-import { broadcastShapes } from "../shape";
-import { TypeError_ } from "../errors";
+import { OpCode } from "../../assembly/abi.js";
+import { W } from "../wasm/load.js";
+import { Tensor, h, wrap, checkFloat, describe, type TensorOrScalar } from "../tensor.js";
+import { broadcastShapes } from "../shape.js";
+import { DTypeError } from "../errors.js";
 
 function scalarArg(v: number, op: string): number {
-  if (typeof v !== "number") throw new TypeError_(`${op}: expected a Tensor or a number, got ${describe(v)}`);
+  if (typeof v !== "number") throw new DTypeError(`${op}: expected a Tensor or a number, got ${describe(v)}`);
   return v;
 }
 

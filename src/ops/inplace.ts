@@ -1,13 +1,13 @@
 // In-place ops (add_, sub_, mul_, div_, fill_, zero_, copy_). They write through views to the
 // shared storage and bump its version counter, so backward can detect a changed saved tensor.
 
-import { OpCode } from "../../assembly/abi";
-import { W } from "../wasm/load";
-import { F_REQUIRES_GRAD, F_VIEW } from "../wasm/exports";
-import { Tensor, h, checkFloat, describe, type TensorOrScalar } from "../tensor";
-import { isGradEnabled } from "../gradMode";
-import { broadcastShapes, sameShape } from "../shape";
-import { AutogradError, ShapeError, TypeError_, formatShape, oom } from "../errors";
+import { OpCode } from "../../assembly/abi.js";
+import { W } from "../wasm/load.js";
+import { F_REQUIRES_GRAD, F_VIEW } from "../wasm/exports.js";
+import { Tensor, h, checkFloat, describe, type TensorOrScalar } from "../tensor.js";
+import { isGradEnabled } from "../gradMode.js";
+import { broadcastShapes, sameShape } from "../shape.js";
+import { AutogradError, ShapeError, DTypeError, formatShape, oom } from "../errors.js";
 
 /** PyTorch's rules for writing in place into a tensor that autograd tracks. */
 function checkInplace(self: Tensor, op: string): number {
@@ -41,7 +41,7 @@ function inplace(op: OpCode, sop: OpCode, self: Tensor, other: TensorOrScalar, n
     if (!W.inplaceScalarOp(sop, hs, s)) throw oom(name, self.shape);
     return;
   }
-  if (!(other instanceof Tensor)) throw new TypeError_(`${name}: expected a Tensor or a number, got ${describe(other)}`);
+  if (!(other instanceof Tensor)) throw new DTypeError(`${name}: expected a Tensor or a number, got ${describe(other)}`);
   const hs = checkInplace(self, name);
   const ho = h(other, name);
   checkFloat(self, name);
@@ -66,7 +66,7 @@ export function div_(self: Tensor, other: TensorOrScalar): void {
 /** Every element set to value (zero_ when `zero`). */
 export function fill_(self: Tensor, value: number, zero: boolean): void {
   const name = zero ? "zero_" : "fill_";
-  if (typeof value !== "number") throw new TypeError_(`fill_: expected a number, got ${describe(value)}`);
+  if (typeof value !== "number") throw new DTypeError(`fill_: expected a number, got ${describe(value)}`);
   const hs = checkInplace(self, name);
   if (!W.fillOp(hs, value, zero ? 1 : 0)) throw oom(name, self.shape);
 }
@@ -75,7 +75,7 @@ export function fill_(self: Tensor, value: number, zero: boolean): void {
 export function copy_(self: Tensor, src: Tensor): void {
   const hs = checkInplace(self, "copy_");
   const hsrc = h(src, "copy_");
-  if (self._dt !== src._dt) throw new TypeError_(`copy_: dtypes differ (${self.dtype} <- ${src.dtype}); convert first`);
+  if (self._dt !== src._dt) throw new DTypeError(`copy_: dtypes differ (${self.dtype} <- ${src.dtype}); convert first`);
   checkFits(self, src, "copy_");
   if (!W.copyOp(hs, hsrc)) throw oom("copy_", self.shape);
 }

@@ -1,8 +1,8 @@
 // Matrix products (torch.matmul for 1-D and 2-D operands, torch.mm).
 
-import { W } from "../wasm/load";
-import { Tensor, h, wrap, checkFloat } from "../tensor";
-import { ShapeError, formatShape } from "../errors";
+import { W } from "../wasm/load.js";
+import { Tensor, h, wrap, checkFloat } from "../tensor.js";
+import { ShapeError, formatShape } from "../errors.js";
 
 /** Matrix product of 1-D and 2-D tensors with torch.matmul's rules (dot, mv, vector @ matrix, mm). */
 export function matmul(a: Tensor, b: Tensor): Tensor {

@@ -1,8 +1,8 @@
 // Sum and mean over all elements or over dims (torch.sum / torch.mean).
 
-import { W } from "../wasm/load";
-import { Tensor, h, wrap, checkFloat } from "../tensor";
-import { dimsMask } from "../shape";
+import { W } from "../wasm/load.js";
+import { Tensor, h, wrap, checkFloat } from "../tensor.js";
+import { dimsMask } from "../shape.js";
 
 function reduce(a: Tensor, dim: number | number[] | null | undefined, keepdim: boolean, mean: boolean, name: string): Tensor {
   const ha = h(a, name);

@@ -1,11 +1,11 @@
 // Shape ops. view/transpose/t/unsqueeze/squeeze/expand/detach make new metadata over the same
 // storage (views), so in-place writes through them reach the base, as in PyTorch.
 
-import { W } from "../wasm/load";
-import { writeScratch } from "../wasm/memory";
-import { Tensor, h, wrap } from "../tensor";
-import { normalizeDim, inferShape, shapeArgs, checkShape, numelOf } from "../shape";
-import { ShapeError, formatShape } from "../errors";
+import { W } from "../wasm/load.js";
+import { writeScratch } from "../wasm/memory.js";
+import { Tensor, h, wrap } from "../tensor.js";
+import { normalizeDim, inferShape, shapeArgs, checkShape, numelOf } from "../shape.js";
+import { ShapeError, formatShape } from "../errors.js";
 
 type ShapeArg = number | readonly number[];
 

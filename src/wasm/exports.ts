@@ -5,6 +5,7 @@ export interface CoreExports {
   heapPeakBytes(): number;
   heapResetPeak(): void;
   liveTensors(): number;
+  tensorBytes(): number;
   retain(h: number): void;
   release(h: number): void;
   versionOf(h: number): number;

@@ -2,7 +2,7 @@
 // synchronously at import time, so `import { tensor } from "wasmgrad"` is ready to use.
 // Browsers call `await init()` once (or pass bytes / a URL / a Module to it).
 
-import type { CoreExports } from "./exports";
+import type { CoreExports } from "./exports.js";
 
 let core: CoreExports | null = null;
 

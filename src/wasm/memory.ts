@@ -2,7 +2,7 @@
 // memory, which detaches existing views, so views are rebuilt whenever the buffer changed and
 // never held across a call.
 
-import { W, onLoad } from "./load";
+import { W, onLoad } from "./load.js";
 
 let buffer: ArrayBuffer | null = null;
 let f32v = new Float32Array(0);
