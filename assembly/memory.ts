@@ -37,8 +37,9 @@ function reserve(end: usize): bool {
   const have = <usize>memory.size() << 16;
   if (end <= have) return true;
   const need = <i32>((end - have + 0xffff) >>> 16);
-  // Grow by at least a quarter of what we have, so many small requests do not each call grow.
-  const want = max(need, memory.size() >> 2);
+  // Some slack (a quarter of what we have, at most 1 MiB) so that many small requests do not each
+  // call grow, without rounding the peak up by much: memory never shrinks.
+  const want = need + min(memory.size() >> 2, 16);
   if (memory.grow(want) >= 0) return true;
   return memory.grow(need) >= 0;
 }

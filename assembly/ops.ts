@@ -7,8 +7,8 @@ import { OpCode, DType, MAX_DIMS } from "./abi";
 import { alloc, free } from "./memory";
 import {
   geti, seti, dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release,
-  isContiguous, setContiguous, bumpVersion, dimOf, strideOf, setDim as setSize, setStride, setNdim,
-  copyDims, flagsOf, setFlags, dtypeOf, setData, requiresGrad, E_NUMEL, F_VIEW,
+  isContiguous, bumpVersion, dimOf, strideOf, setDims, newTensorLike,
+  copyDims, flagsOf, setFlags, dtypeOf, setData, requiresGrad, F_VIEW,
 } from "./tensor";
 import { record, save, saveCopy, shouldRecord, markSaved, nget, N_F0, N_I0, N_I1, N_RETAIN } from "./autograd/tape";
 import { binaryKernel, addScaledKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, MODE_VV, MODE_VS, MODE_SV } from "./kernels/binary";
@@ -77,7 +77,7 @@ function failed(out: i32): i32 { release(out); return 0; }
 /** a (op) b for op in Add, Sub, Mul, Div, Pow; alpha scales b for Add/Sub (torch's alpha=). */
 export function binaryOp(op: i32, a: i32, b: i32, alpha: f32): i32 {
   const nd = broadcastShape(outShapeBuf, ndimOf(a), shapePtr(a), ndimOf(b), shapePtr(b));
-  const out = newTensor(nd, outShapeBuf, DType.Float32);
+  const out = sameShape(nd, outShapeBuf, ndimOf(a), shapePtr(a)) ? newTensorLike(a) : newTensor(nd, outShapeBuf, DType.Float32);
   if (!out) return 0;
   const pa = contig(a), pb0 = contig(b);
   let pb = pb0;
@@ -124,7 +124,7 @@ function scalarKernel(op: i32, po: usize, pa: usize, s: f32, n: i32): void {
 
 /** a (op) s or s (op) a for the *Scalar op codes; s was rounded to f32 by the caller. */
 export function scalarOp(op: i32, a: i32, s: f32): i32 {
-  const out = newTensor(ndimOf(a), shapePtr(a), DType.Float32);
+  const out = newTensorLike(a);
   if (!out) return 0;
   const pa = contig(a);
   if (!pa) return failed(out);
@@ -156,7 +156,7 @@ function unaryKernelOf(op: i32): i32 {
 
 /** f(a) for the unary op codes (Neg ... Tanh). */
 export function unaryOp(op: i32, a: i32): i32 {
-  const out = newTensor(ndimOf(a), shapePtr(a), DType.Float32);
+  const out = newTensorLike(a);
   if (!out) return 0;
   const pa = contig(a);
   if (!pa) return failed(out);
@@ -232,17 +232,21 @@ export function matmulOp(a: i32, b: i32): i32 {
 
 // ---- views ---------------------------------------------------------------------------------
 
-/** A view of a sharing its storage and version counter, with ndim dims (set by the caller). */
-function viewOf(a: i32, ndim: i32): i32 {
+// Dims of a view being built (sizes, strides).
+// @ts-ignore: decorator
+@lazy const vShape: usize = memory.data(MAX_DIMS * 4, 16);
+// @ts-ignore: decorator
+@lazy const vStrides: usize = memory.data(MAX_DIMS * 4, 16);
+
+/**
+ * A view of a sharing its storage and version counter, with the nd sizes in vShape and the
+ * strides in vStrides (0: contiguous), recorded as `op` when autograd tracks a.
+ */
+function makeView(a: i32, nd: i32, strides: usize, op: i32, i0: i32, i1: i32): i32 {
   const v = newView(a, true);
   if (!v) return 0;
-  if (!setNdim(v, ndim)) return failed(v);
+  if (!setDims(v, nd, vShape, strides)) return failed(v);
   setFlags(v, flagsOf(a) & F_VIEW);
-  seti(v, E_NUMEL, numelOf(a));
-  return v;
-}
-
-function recordView(op: i32, v: i32, a: i32, i0: i32, i1: i32): i32 {
   if (!shouldRecord(a, 0)) return v;
   const node = record(op, v, a, 0);
   if (!node) return failed(v);
@@ -254,11 +258,8 @@ function recordView(op: i32, v: i32, a: i32, i0: i32, i1: i32): i32 {
 
 /** a viewed as the contiguous shape in scratch[0..ndim) (a must be contiguous). */
 export function viewOp(a: i32, ndim: i32): i32 {
-  const v = viewOf(a, ndim);
-  if (!v) return 0;
-  memory.copy(shapePtr(v), scratch, <usize>ndim << 2);
-  setContiguous(v);
-  return recordView(OpCode.View, v, a, 0, 0);
+  memory.copy(vShape, scratch, <usize>ndim << 2);
+  return makeView(a, ndim, 0, OpCode.View, 0, 0);
 }
 
 /** A contiguous copy of a with the shape in scratch (reshape of a strided tensor). */
@@ -282,69 +283,56 @@ export function cloneOp(a: i32): i32 {
 /** a with dims d0 and d1 swapped (a view). `isT`: the call was t() (TBackward0). */
 export function transposeOp(a: i32, d0: i32, d1: i32, isT: bool): i32 {
   const nd = ndimOf(a);
-  const v = viewOf(a, nd);
-  if (!v) return 0;
   for (let d = 0; d < nd; d++) {
     const from = d == d0 ? d1 : d == d1 ? d0 : d;
-    setSize(v, d, dimOf(a, from));
-    setStride(v, d, strideOf(a, from));
+    setDim(vShape, d, dimOf(a, from));
+    setDim(vStrides, d, strideOf(a, from));
   }
-  return recordView(isT ? OpCode.T : OpCode.Transpose, v, a, d0, d1);
+  return makeView(a, nd, vStrides, isT ? OpCode.T : OpCode.Transpose, d0, d1);
 }
 
 /** a broadcast to the shape in scratch[0..ndim) (sizes already resolved; a view with 0 strides). */
 export function expandOp(a: i32, ndim: i32): i32 {
-  const v = viewOf(a, ndim);
-  if (!v) return 0;
   const na = ndimOf(a);
-  let n = 1;
   for (let d = 0; d < ndim; d++) {
     const size = dimAt(scratch, d);
     const ad = d - (ndim - na);
-    setSize(v, d, size);
-    setStride(v, d, ad < 0 || (dimOf(a, ad) == 1 && size != 1) ? 0 : strideOf(a, ad));
-    n *= size;
+    setDim(vShape, d, size);
+    setDim(vStrides, d, ad < 0 || (dimOf(a, ad) == 1 && size != 1) ? 0 : strideOf(a, ad));
   }
-  seti(v, E_NUMEL, n);
-  return recordView(OpCode.Expand, v, a, 0, 0);
+  return makeView(a, ndim, vStrides, OpCode.Expand, 0, 0);
 }
 
 /** a with a size-1 dim inserted at `dim` (0..ndim). */
 export function unsqueezeOp(a: i32, dim: i32): i32 {
   const nd = ndimOf(a);
-  const v = viewOf(a, nd + 1);
-  if (!v) return 0;
   let j = 0;
   for (let d = 0; d <= nd; d++) {
     if (d == dim) {
-      setSize(v, d, 1);
+      setDim(vShape, d, 1);
       // any stride works for a size-1 dim; use the contiguous one
-      setStride(v, d, d < nd ? strideOf(a, d) * dimOf(a, d) : 1);
+      setDim(vStrides, d, d < nd ? strideOf(a, d) * dimOf(a, d) : 1);
     } else {
-      setSize(v, d, dimOf(a, j));
-      setStride(v, d, strideOf(a, j));
+      setDim(vShape, d, dimOf(a, j));
+      setDim(vStrides, d, strideOf(a, j));
       j++;
     }
   }
-  return recordView(OpCode.Unsqueeze, v, a, dim, 0);
+  return makeView(a, nd + 1, vStrides, OpCode.Unsqueeze, dim, 0);
 }
 
 /** a without its size-1 dims (dim < 0) or without dim `dim` if it has size 1. */
 export function squeezeOp(a: i32, dim: i32): i32 {
   const nd = ndimOf(a);
-  let keep = 0;
-  for (let d = 0; d < nd; d++) if (!(dimOf(a, d) == 1 && (dim < 0 || d == dim))) keep++;
-  const v = viewOf(a, keep);
-  if (!v) return 0;
   let j = 0;
   for (let d = 0; d < nd; d++) {
     const size = dimOf(a, d);
     if (size == 1 && (dim < 0 || d == dim)) continue;
-    setSize(v, j, size);
-    setStride(v, j, strideOf(a, d));
+    setDim(vShape, j, size);
+    setDim(vStrides, j, strideOf(a, d));
     j++;
   }
-  return recordView(dim < 0 ? OpCode.Squeeze : OpCode.SqueezeDim, v, a, dim, 0);
+  return makeView(a, j, vStrides, dim < 0 ? OpCode.Squeeze : OpCode.SqueezeDim, dim, 0);
 }
 
 /**

@@ -2,11 +2,13 @@
 // the metadata of one tensor (storage, offset, shape, strides, dtype, flags, autograd links).
 // Storage records and version cells are shared by views and reference counted, so a view keeps
 // its base's memory alive and in-place writes are seen by everything that shares it.
-// Entries are small on purpose: in a training loop most of them belong to temporaries waiting for
-// the JS garbage collector, so their size sets how often a collection must be forced.
+// Entries are small on purpose (shapes and strides are interned records, see dims.ts): in a
+// training loop most entries belong to temporaries waiting for the JS garbage collector, so their
+// size sets how often a collection must be forced.
 
 import { alloc, free } from "./memory";
 import { nodeRelease } from "./autograd/tape";
+import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA, KIND_SHAPE, KIND_STRIDES } from "./dims";
 
 // Entry layout (bytes).
 export const E_STORAGE: usize = 0; // storage record; the next free handle while the entry is free
@@ -17,12 +19,9 @@ export const E_GRAD: usize = 16;   // handle of .grad, 0 if none
 export const E_NODE: usize = 20;   // graph node that produced it, 0 for a leaf
 export const E_REFS: usize = 24;
 export const E_VC: usize = 28;     // version cell
-// Up to INLINE_DIMS dims: shape at 32 and strides at 48. More: a pointer at 32 to a block with
-// MAX_DIMS sizes then MAX_DIMS strides.
-const E_DIMS: usize = 32;
-const INLINE_DIMS: i32 = 4;
-const WIDE_BLOCK: usize = 64;
-const ENTRY_SHIFT: usize = 6; // 64 bytes
+const E_SHAPE: usize = 32;         // interned shape record (dims.ts)
+const E_STRIDES: usize = 36;       // interned strides record
+const ENTRY_BYTES: usize = 40;
 
 export const F_REQUIRES_GRAD: i32 = 1;
 export const F_RETAINS_GRAD: i32 = 2;
@@ -55,7 +54,7 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 
 // @ts-ignore: decorator
 @inline export function ent(h: i32): usize {
-  return <usize>load<u32>(pages + (<usize>(h >>> PAGE_SHIFT) << 2)) + (<usize>(h & (PAGE_ENTRIES - 1)) << ENTRY_SHIFT);
+  return <usize>load<u32>(pages + (<usize>(h >>> PAGE_SHIFT) << 2)) + <usize>(h & (PAGE_ENTRIES - 1)) * ENTRY_BYTES;
 }
 // @ts-ignore: decorator
 @inline export function geti(h: i32, field: usize): i32 { return load<i32>(ent(h) + field); }
@@ -73,24 +72,17 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 @inline export function requiresGrad(h: i32): bool { return (flagsOf(h) & F_REQUIRES_GRAD) != 0; }
 /** Address of the sizes (ndim i32s). */
 // @ts-ignore: decorator
-@inline export function shapePtr(h: i32): usize {
-  const e = ent(h);
-  return (load<i32>(e + E_META) & 0xff) <= INLINE_DIMS ? e + E_DIMS : <usize>load<u32>(e + E_DIMS);
-}
+@inline export function shapePtr(h: i32): usize { return <usize>load<u32>(ent(h) + E_SHAPE) + R_DATA; }
 /** Address of the strides (ndim i32s, in elements). */
 // @ts-ignore: decorator
-@inline export function stridesPtr(h: i32): usize {
-  const e = ent(h);
-  return (load<i32>(e + E_META) & 0xff) <= INLINE_DIMS ? e + E_DIMS + 16 : <usize>load<u32>(e + E_DIMS) + 32;
-}
+@inline export function stridesPtr(h: i32): usize { return <usize>load<u32>(ent(h) + E_STRIDES) + R_DATA; }
+/** The interned shape record (for graph nodes, which share it). */
+// @ts-ignore: decorator
+@inline export function shapeRec(h: i32): usize { return <usize>load<u32>(ent(h) + E_SHAPE); }
 // @ts-ignore: decorator
 @inline export function dimOf(h: i32, d: i32): i32 { return load<i32>(shapePtr(h) + (<usize>d << 2)); }
 // @ts-ignore: decorator
 @inline export function strideOf(h: i32, d: i32): i32 { return load<i32>(stridesPtr(h) + (<usize>d << 2)); }
-// @ts-ignore: decorator
-@inline export function setDim(h: i32, d: i32, v: i32): void { store<i32>(shapePtr(h) + (<usize>d << 2), v); }
-// @ts-ignore: decorator
-@inline export function setStride(h: i32, d: i32, v: i32): void { store<i32>(stridesPtr(h) + (<usize>d << 2), v); }
 /** Address of element 0 of the tensor (storage data + offset). */
 // @ts-ignore: decorator
 @inline export function dataPtr(h: i32): usize {
@@ -107,29 +99,50 @@ export function setDtype(h: i32, dtype: i32): void {
   store<i32>(e + E_META, (load<i32>(e + E_META) & ~0xff00) | (dtype << 8));
 }
 
-/** Sets the dim count, moving the dims to or from a separate block across INLINE_DIMS. Dims are left undefined. */
-export function setNdim(h: i32, nd: i32): bool {
-  const e = ent(h);
-  const meta = load<i32>(e + E_META);
-  const old = meta & 0xff;
-  if (old > INLINE_DIMS && nd <= INLINE_DIMS) free(<usize>load<u32>(e + E_DIMS), WIDE_BLOCK);
-  else if (old <= INLINE_DIMS && nd > INLINE_DIMS) {
-    const block = alloc(WIDE_BLOCK);
-    if (!block) return false;
-    store<u32>(e + E_DIMS, <u32>block);
+/**
+ * Gives h the shape record `shape` and strides record `strides`, taking over one reference to
+ * each (0 strides: contiguous). Returns false when out of memory (then h is unchanged and the
+ * references are dropped).
+ */
+function setRecs(h: i32, shape: usize, strides: usize): bool {
+  if (!strides) {
+    strides = contiguousStridesOf(shape);
+    if (!strides) { dimsRelease(shape); return false; }
+    dimsRetain(strides);
   }
-  store<i32>(e + E_META, (meta & ~0xff) | nd);
+  const e = ent(h);
+  const oldShape = <usize>load<u32>(e + E_SHAPE), oldStrides = <usize>load<u32>(e + E_STRIDES);
+  store<u32>(e + E_SHAPE, <u32>shape);
+  store<u32>(e + E_STRIDES, <u32>strides);
+  const nd = dimsNdim(shape);
+  store<i32>(e + E_META, (load<i32>(e + E_META) & ~0xff) | nd);
+  let n = 1;
+  for (let d = 0; d < nd; d++) n *= load<i32>(shape + R_DATA + (<usize>d << 2));
+  store<i32>(e + E_NUMEL, n);
+  if (oldShape) dimsRelease(oldShape);
+  if (oldStrides) dimsRelease(oldStrides);
   return true;
 }
 
-/** Copies ndim, sizes, strides and numel of src into dst. */
+/** Sets h's dims to nd sizes at `shape` and nd strides at `strides` (0: contiguous). */
+export function setDims(h: i32, nd: i32, shape: usize, strides: usize): bool {
+  const sr = intern(KIND_SHAPE, nd, shape);
+  if (!sr) return false;
+  let tr: usize = 0;
+  if (strides) {
+    tr = intern(KIND_STRIDES, nd, strides);
+    if (!tr) { dimsRelease(sr); return false; }
+  }
+  return setRecs(h, sr, tr);
+}
+
+/** Copies the shape, strides and numel of src into dst. */
 export function copyDims(dst: i32, src: i32): bool {
-  const nd = ndimOf(src);
-  if (!setNdim(dst, nd)) return false;
-  memory.copy(shapePtr(dst), shapePtr(src), <usize>nd << 2);
-  memory.copy(stridesPtr(dst), stridesPtr(src), <usize>nd << 2);
-  seti(dst, E_NUMEL, numelOf(src));
-  return true;
+  const e = ent(src);
+  const sr = <usize>load<u32>(e + E_SHAPE), tr = <usize>load<u32>(e + E_STRIDES);
+  dimsRetain(sr);
+  dimsRetain(tr);
+  return setRecs(dst, sr, tr);
 }
 
 /** Count of live entries. */
@@ -139,7 +152,7 @@ export function tensorBytes(): usize { return storageBytes; }
 
 function growTable(): bool {
   if (pageCount == MAX_PAGES) return false;
-  const page = alloc(<usize>PAGE_ENTRIES << ENTRY_SHIFT);
+  const page = alloc(<usize>PAGE_ENTRIES * ENTRY_BYTES);
   if (!page) return false;
   store<u32>(pages + (<usize>pageCount << 2), <u32>page);
   const base = pageCount << PAGE_SHIFT;
@@ -153,13 +166,13 @@ function growTable(): bool {
   return true;
 }
 
-/** A fresh entry with refcount 1, no storage and 0 dims; 0 when out of memory. */
+/** A fresh entry with refcount 1, no storage and no dims yet; 0 when out of memory. */
 function newEntry(): i32 {
   if (!freeHead && !growTable()) return 0;
   const h = freeHead;
   const e = ent(h);
   freeHead = load<i32>(e + E_STORAGE);
-  memory.fill(e, 0, E_DIMS);
+  memory.fill(e, 0, ENTRY_BYTES);
   store<i32>(e + E_REFS, 1);
   liveCount++;
   return h;
@@ -200,17 +213,11 @@ export function storageRelease(s: usize): void {
   free(s, 12);
 }
 
-/** Writes contiguous (row-major) strides for the entry's shape and returns numel. */
-export function setContiguous(h: i32): i32 {
-  const nd = ndimOf(h);
-  const sp = shapePtr(h), st = stridesPtr(h);
-  let n = 1;
-  for (let d = nd - 1; d >= 0; d--) {
-    store<i32>(st + (<usize>d << 2), n);
-    n *= load<i32>(sp + (<usize>d << 2));
-  }
-  seti(h, E_NUMEL, n);
-  return n;
+/** Makes h's strides the row-major ones of its shape. */
+export function setContiguous(h: i32): bool {
+  const sr = shapeRec(h);
+  dimsRetain(sr);
+  return setRecs(h, sr, 0);
 }
 
 /** True when the entry's elements are dense in row-major order. */
@@ -225,17 +232,29 @@ export function isContiguous(h: i32): bool {
   return true;
 }
 
-/** A new entry over storage s (taken over) and version cell vc (taken over), shaped `shape`. */
-function entryOver(s: usize, vc: usize, ndim: i32, shape: usize, dtype: i32): i32 {
-  const h = newEntry();
-  if (!h) return 0;
-  if (!setNdim(h, ndim)) { release(h); return 0; }
+/** A contiguous tensor with shape record `shape` (one reference taken over) over fresh storage. */
+function newTensorRec(shape: usize, dtype: i32): i32 {
+  const nd = dimsNdim(shape);
+  let n: usize = 1;
+  for (let d = 0; d < nd; d++) n *= <usize>load<i32>(shape + R_DATA + (<usize>d << 2));
+  if (n > 0x1fffffff) { dimsRelease(shape); return 0; }
+  const data = alloc(n << 2);
+  if (!data) { dimsRelease(shape); return 0; }
+  return adopt(data, <i32>(n << 2), shape, dtype);
+}
+
+/** An entry owning data block `data` (bytes), shaped by record `shape` (taken over); frees all on failure. */
+function adopt(data: usize, bytes: i32, shape: usize, dtype: i32): i32 {
+  const s = newStorage(data, bytes);
+  if (!s) { free(data, bytes); dimsRelease(shape); return 0; }
+  const vc = newVersionCell();
+  const h = vc ? newEntry() : 0;
+  if (!h) { storageRelease(s); if (vc) vcRelease(vc); dimsRelease(shape); return 0; }
   const e = ent(h);
   store<i32>(e + E_STORAGE, <i32>s);
   store<i32>(e + E_VC, <i32>vc);
   setDtype(h, dtype);
-  memory.copy(shapePtr(h), shape, <usize>ndim << 2);
-  setContiguous(h);
+  if (!setRecs(h, shape, 0)) { release(h); return 0; }
   return h;
 }
 
@@ -244,28 +263,15 @@ function entryOver(s: usize, vc: usize, ndim: i32, shape: usize, dtype: i32): i3
  * contents undefined; 0 when out of memory (nothing is left allocated).
  */
 export function newTensor(ndim: i32, shape: usize, dtype: i32): i32 {
-  let n: usize = 1;
-  for (let d = 0; d < ndim; d++) n *= <usize>load<i32>(shape + (<usize>d << 2));
-  if (n > 0x1fffffff) return 0;
-  const bytes = n << 2;
-  const data = alloc(bytes);
-  if (!data) return 0;
-  return adopt(data, <i32>bytes, ndim, shape, dtype);
+  const sr = intern(KIND_SHAPE, ndim, shape);
+  return sr ? newTensorRec(sr, dtype) : 0;
 }
 
-function adopt(data: usize, bytes: i32, ndim: i32, shape: usize, dtype: i32): i32 {
-  const s = newStorage(data, bytes);
-  if (!s) { free(data, bytes); return 0; }
-  const vc = newVersionCell();
-  if (!vc) { storageRelease(s); return 0; }
-  const h = entryOver(s, vc, ndim, shape, dtype);
-  if (!h) { storageRelease(s); vcRelease(vc); }
-  return h;
-}
-
-/** A contiguous float32 tensor shaped like `like`. */
+/** A contiguous float32 tensor shaped like `like` (sharing its shape record: no hashing). */
 export function newTensorLike(like: i32): i32 {
-  return newTensor(ndimOf(like), shapePtr(like), 0);
+  const sr = shapeRec(like);
+  dimsRetain(sr);
+  return newTensorRec(sr, 0);
 }
 
 /**
@@ -275,7 +281,9 @@ export function newTensorLike(like: i32): i32 {
 export function adoptBuffer(data: usize, ndim: i32, shape: usize): i32 {
   let n = 1;
   for (let d = 0; d < ndim; d++) n *= load<i32>(shape + (<usize>d << 2));
-  return adopt(data, n << 2, ndim, shape, 0);
+  const sr = intern(KIND_SHAPE, ndim, shape);
+  if (!sr) { free(data, <usize>n << 2); return 0; }
+  return adopt(data, n << 2, sr, 0);
 }
 
 /**
@@ -312,13 +320,15 @@ export function release(h: i32): void {
   const vc = <usize>load<i32>(e + E_VC);
   const g = load<i32>(e + E_GRAD);
   const node = <usize>load<i32>(e + E_NODE);
-  setNdim(h, 0);
+  const sr = <usize>load<u32>(e + E_SHAPE), tr = <usize>load<u32>(e + E_STRIDES);
   store<i32>(e + E_REFS, 0);
   store<i32>(e + E_STORAGE, freeHead);
   freeHead = h;
   liveCount--;
   if (s) storageRelease(s);
   if (vc) vcRelease(vc);
+  if (sr) dimsRelease(sr);
+  if (tr) dimsRelease(tr);
   if (g) release(g);
   if (node) nodeRelease(node, h);
 }

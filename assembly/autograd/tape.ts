@@ -8,10 +8,11 @@
 import { alloc, free } from "../memory";
 import {
   ent, geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
-  storageRetain, storageRelease, vcRetain, vcRelease, requiresGrad, shapePtr, stridesPtr, ndimOf,
+  storageRetain, storageRelease, vcRetain, vcRelease, requiresGrad, shapePtr, stridesPtr, shapeRec, ndimOf,
   E_NODE, E_VC, E_STORAGE, E_OFFSET, flagsOf, setFlags, F_REQUIRES_GRAD, F_RETAINS_GRAD, V_VERSION, S_DATA,
 } from "../tensor";
 import { stridedCopy } from "../kernels/layout";
+import { dimsNdim, dimsRetain, dimsRelease, R_DATA } from "../dims";
 
 export const N_OP: usize = 0;
 export const N_SEQ: usize = 4;
@@ -25,11 +26,10 @@ export const N_SAVED: usize = 36; // 2 x { storage, offset, version cell, versio
 export const N_F0: usize = 68;
 export const N_I0: usize = 72;
 export const N_I1: usize = 76;
-export const N_OUT: usize = 80;   // ndim, then MAX_DIMS dims
-export const N_IN: usize = 116;   // 2 x (ndim, then MAX_DIMS dims)
-const SHAPE_REC: usize = 36;
+export const N_OUT: usize = 80;   // interned shape record of the output
+export const N_IN: usize = 84;    // 2 x interned shape record of the inputs
 const SAVED_REC: usize = 16;
-const NODE_BYTES: usize = 192;    // one 192-byte size class
+const NODE_BYTES: usize = 92;     // the 96-byte size class
 
 /** Saved tensors were freed by a backward without retainGraph. */
 export const NF_RELEASED: i32 = 1;
@@ -55,20 +55,21 @@ export function isGradEnabled(): bool { return gradEnabled; }
 // @ts-ignore: decorator
 @inline export function nset(node: usize, f: usize, v: i32): void { store<i32>(node + f, v); }
 // @ts-ignore: decorator
-@inline export function inShape(node: usize, i: i32): usize { return node + N_IN + <usize>i * SHAPE_REC + 4; }
+@inline export function inShape(node: usize, i: i32): usize { return <usize>load<u32>(node + N_IN + (<usize>i << 2)) + R_DATA; }
 // @ts-ignore: decorator
-@inline export function inNdim(node: usize, i: i32): i32 { return load<i32>(node + N_IN + <usize>i * SHAPE_REC); }
+@inline export function inNdim(node: usize, i: i32): i32 { return dimsNdim(<usize>load<u32>(node + N_IN + (<usize>i << 2))); }
 // @ts-ignore: decorator
-@inline export function outShape(node: usize): usize { return node + N_OUT + 4; }
+@inline export function outShape(node: usize): usize { return <usize>load<u32>(node + N_OUT) + R_DATA; }
 // @ts-ignore: decorator
-@inline export function outNdim(node: usize): i32 { return load<i32>(node + N_OUT); }
+@inline export function outNdim(node: usize): i32 { return dimsNdim(<usize>load<u32>(node + N_OUT)); }
 // @ts-ignore: decorator
 @inline export function nextOf(node: usize, i: i32): i32 { return load<i32>(node + N_NEXT + (<usize>i << 2)); }
 
+/** Stores h's shape record at dst, with a reference for the node. */
 function copyShape(dst: usize, h: i32): void {
-  const nd = ndimOf(h);
-  store<i32>(dst, nd);
-  memory.copy(dst + 4, shapePtr(h), <usize>nd << 2);
+  const sr = shapeRec(h);
+  dimsRetain(sr);
+  store<u32>(dst, <u32>sr);
 }
 
 function edgeTo(h: i32): i32 {
@@ -87,14 +88,14 @@ function edgeTo(h: i32): i32 {
 export function record(op: i32, out: i32, a: i32, b: i32): usize {
   const node = alloc(NODE_BYTES);
   if (!node) return 0;
-  memory.fill(node, 0, N_OUT);
+  memory.fill(node, 0, NODE_BYTES);
   nset(node, N_OP, op);
   nset(node, N_SEQ, ++seqCounter);
   nset(node, N_REFS, 1);
   nset(node, N_NEXT, edgeTo(a));
   nset(node, N_NEXT + 4, edgeTo(b));
   if (a) copyShape(node + N_IN, a);
-  if (b) copyShape(node + N_IN + SHAPE_REC, b);
+  if (b) copyShape(node + N_IN + 4, b);
   copyShape(node + N_OUT, out);
   const prev = <usize>geti(out, E_NODE);
   seti(out, E_NODE, <i32>node);
@@ -194,6 +195,10 @@ export function nodeRelease(node: usize, owner: i32): void {
     if (!nx) continue;
     if (nx & 1) release(nx >>> 1);
     else nodeRelease(<usize>nx, 0);
+  }
+  for (let i: usize = 0; i < 3; i++) {
+    const sr = <usize>load<u32>(node + N_OUT + (i << 2));
+    if (sr) dimsRelease(sr);
   }
   free(node, NODE_BYTES);
 }
