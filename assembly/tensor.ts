@@ -28,13 +28,16 @@ export const F_RETAINS_GRAD: i32 = 2;
 /** Shares storage with another tensor through a view op that autograd recorded. */
 export const F_VIEW: i32 = 4;
 
-// Storage record: the data block, its size and its reference count.
+// Storage record: the data, its size in bytes, a reference count and the in-place version counter.
+// A fresh tensor's data sits right after its 16-byte record (one block), and the record also
+// serves as the version counter of the tensor and its views. `.data` gets a record of its own
+// with no data, used only as a version counter (PyTorch's .data does not share the version).
 export const S_DATA: usize = 0;
 export const S_BYTES: usize = 4;
 export const S_REFS: usize = 8;
-// Version cell: the in-place version counter shared by a tensor and its views.
-export const V_VERSION: usize = 0;
-export const V_REFS: usize = 4;
+export const S_VERSION: usize = 12;
+const S_HEADER: usize = 16;
+export const V_VERSION: usize = S_VERSION;
 
 // The table is paged (1024 entries a page, never moved), so growing it copies nothing and
 // leaves no dead old table behind. `pages` is the page directory.
@@ -178,29 +181,35 @@ function newEntry(): i32 {
   return h;
 }
 
-/** A version cell with refcount 1; 0 when out of memory. */
+/** A version counter of its own (a storage record without data) with refcount 1; 0 when out of memory. */
 export function newVersionCell(): usize {
-  const vc = alloc(8);
-  if (!vc) return 0;
-  store<i32>(vc + V_VERSION, 0);
-  store<i32>(vc + V_REFS, 1);
+  const vc = alloc(S_HEADER);
+  if (vc) memory.fill(vc, 0, S_HEADER);
+  if (vc) store<i32>(vc + S_REFS, 1);
   return vc;
 }
 
-export function vcRetain(vc: usize): void { store<i32>(vc + V_REFS, load<i32>(vc + V_REFS) + 1); }
-export function vcRelease(vc: usize): void {
-  const r = load<i32>(vc + V_REFS) - 1;
-  if (r) store<i32>(vc + V_REFS, r); else free(vc, 8);
-}
-
-/** A storage record owning `bytes` at `data`; 0 when out of memory. */
-export function newStorage(data: usize, bytes: i32): usize {
-  const s = alloc(12);
+/** A storage record for a data block allocated elsewhere, with `refs` references; 0 when out of memory. */
+export function newStorage(data: usize, bytes: i32, refs: i32): usize {
+  const s = alloc(S_HEADER);
   if (!s) return 0;
   store<i32>(s + S_DATA, <i32>data);
   store<i32>(s + S_BYTES, bytes);
-  store<i32>(s + S_REFS, 1);
+  store<i32>(s + S_REFS, refs);
+  store<i32>(s + S_VERSION, 0);
   storageBytes += <usize>bytes;
+  return s;
+}
+
+/** A storage record with `bytes` of data in the same block, with `refs` references; 0 when out of memory. */
+function newInlineStorage(bytes: usize, refs: i32): usize {
+  const s = alloc(S_HEADER + bytes);
+  if (!s) return 0;
+  store<i32>(s + S_DATA, <i32>(s + S_HEADER));
+  store<i32>(s + S_BYTES, <i32>bytes);
+  store<i32>(s + S_REFS, refs);
+  store<i32>(s + S_VERSION, 0);
+  storageBytes += bytes;
   return s;
 }
 
@@ -208,10 +217,14 @@ export function storageRetain(s: usize): void { store<i32>(s + S_REFS, load<i32>
 export function storageRelease(s: usize): void {
   const r = load<i32>(s + S_REFS) - 1;
   if (r) { store<i32>(s + S_REFS, r); return; }
-  storageBytes -= <usize>load<i32>(s + S_BYTES);
-  free(<usize>load<i32>(s + S_DATA), <usize>load<i32>(s + S_BYTES));
-  free(s, 12);
+  const data = <usize>load<i32>(s + S_DATA), bytes = <usize>load<i32>(s + S_BYTES);
+  storageBytes -= bytes;
+  if (data == s + S_HEADER) { free(s, S_HEADER + bytes); return; }
+  if (data) free(data, bytes);
+  free(s, S_HEADER);
 }
+export function vcRetain(vc: usize): void { storageRetain(vc); }
+export function vcRelease(vc: usize): void { storageRelease(vc); }
 
 /** Makes h's strides the row-major ones of its shape. */
 export function setContiguous(h: i32): bool {
@@ -238,21 +251,19 @@ function newTensorRec(shape: usize, dtype: i32): i32 {
   let n: usize = 1;
   for (let d = 0; d < nd; d++) n *= <usize>load<i32>(shape + R_DATA + (<usize>d << 2));
   if (n > 0x1fffffff) { dimsRelease(shape); return 0; }
-  const data = alloc(n << 2);
-  if (!data) { dimsRelease(shape); return 0; }
-  return adopt(data, <i32>(n << 2), shape, dtype);
+  // one reference as the storage, one as the version counter
+  const s = newInlineStorage(n << 2, 2);
+  if (!s) { dimsRelease(shape); return 0; }
+  return entryOver(s, shape, dtype);
 }
 
-/** An entry owning data block `data` (bytes), shaped by record `shape` (taken over); frees all on failure. */
-function adopt(data: usize, bytes: i32, shape: usize, dtype: i32): i32 {
-  const s = newStorage(data, bytes);
-  if (!s) { free(data, bytes); dimsRelease(shape); return 0; }
-  const vc = newVersionCell();
-  const h = vc ? newEntry() : 0;
-  if (!h) { storageRelease(s); if (vc) vcRelease(vc); dimsRelease(shape); return 0; }
+/** An entry over storage record s (its two references taken over), shaped by record `shape` (taken over). */
+function entryOver(s: usize, shape: usize, dtype: i32): i32 {
+  const h = newEntry();
+  if (!h) { storageRelease(s); storageRelease(s); dimsRelease(shape); return 0; }
   const e = ent(h);
   store<i32>(e + E_STORAGE, <i32>s);
-  store<i32>(e + E_VC, <i32>vc);
+  store<i32>(e + E_VC, <i32>s);
   setDtype(h, dtype);
   if (!setRecs(h, shape, 0)) { release(h); return 0; }
   return h;
@@ -282,8 +293,9 @@ export function adoptBuffer(data: usize, ndim: i32, shape: usize): i32 {
   let n = 1;
   for (let d = 0; d < ndim; d++) n *= load<i32>(shape + (<usize>d << 2));
   const sr = intern(KIND_SHAPE, ndim, shape);
-  if (!sr) { free(data, <usize>n << 2); return 0; }
-  return adopt(data, n << 2, sr, 0);
+  const s = sr ? newStorage(data, n << 2, 2) : 0;
+  if (!s) { free(data, <usize>n << 2); if (sr) dimsRelease(sr); return 0; }
+  return entryOver(s, sr, 0);
 }
 
 /**

@@ -35,12 +35,8 @@ export class Tensor implements Owned {
   _slot = 0;
   /** @internal dtype code (0 float32, 1 int32, 2 bool) */
   _dt: number;
-  /** @internal the wrapper last returned by .grad */
-  _grad: Tensor | null = null;
-  /** @internal the tensor last returned by .data (reused while it still aliases this storage) */
-  _dataView: Tensor | null = null;
-  /** @internal the tensor whose _dataView this is */
-  _aliasOf: Tensor | null = null;
+  /** @internal wrappers cached by .grad and .data; created on first use (most tensors never need it) */
+  _links: Links | null = null;
   /** Sizes of the dims. Treat as read-only. */
   shape: number[];
 
@@ -99,10 +95,11 @@ export class Tensor implements Owned {
   get grad(): Tensor | null {
     const gh = W.gradOf(h(this, "grad"));
     if (gh === 0) return null;
-    const cached = this._grad;
+    const links = linksOf(this);
+    const cached = links.grad;
     if (cached !== null && cached._h === gh) return cached;
     W.retain(gh);
-    return (this._grad = new Tensor(gh, this.shape, 0));
+    return (links.grad = new Tensor(gh, this.shape, 0));
   }
   set grad(g: Tensor | null) {
     const th = h(this, "grad");
@@ -116,7 +113,7 @@ export class Tensor implements Owned {
       if (g._dt !== 0) throw new DTypeError(`grad: assigned grad must be float32, got ${g.dtype}`);
       W.setGrad(th, W.isContiguous(gh) ? gh : h(vw.contiguous(g), "grad"));
     }
-    this._grad = null;
+    if (this._links !== null) this._links.grad = null;
   }
 
   /** A tensor sharing this one's storage, without autograd history (assigning replaces the values). */
@@ -124,7 +121,7 @@ export class Tensor implements Owned {
     const th = h(this, "data");
     // Reading .data in a loop (`w.grad.data.zero_()`) reuses one view instead of making a
     // tensor per read; a view that was disposed or given requires_grad is not reused.
-    const c = this._dataView;
+    const c = this._links?.dataView ?? null;
     if (c !== null && c._h !== 0 && (W.flagsOf(c._h) & F_REQUIRES_GRAD) === 0) return c;
     const out = W.detachOp(th, 0);
     if (out === 0) throw oom("data");
@@ -135,20 +132,19 @@ export class Tensor implements Owned {
     if (!W.setDataOp(h(this, "data"), sh)) throw oom("data");
     this.shape = src.shape;
     this._dt = src._dt;
-    if (this._aliasOf !== null) {
-      // this tensor no longer aliases the storage it was the .data of
-      this._aliasOf._dataView = null;
-      this._aliasOf = null;
+    const links = this._links;
+    if (links !== null) {
+      // this tensor no longer aliases the storage it was the .data of, nor is its old view current
+      if (links.aliasOf !== null) { linksOf(links.aliasOf).dataView = null; links.aliasOf = null; }
+      if (links.dataView !== null) { linksOf(links.dataView).aliasOf = null; links.dataView = null; }
     }
-    if (this._dataView !== null) this._dataView._aliasOf = null;
-    this._dataView = null;
     // `w.data = t`: t now shares w's storage and has no history, so it can serve as w.data
-    if (src._aliasOf === null && (W.flagsOf(sh) & F_REQUIRES_GRAD) === 0 && src !== this) this.cacheData(src);
+    if ((src._links?.aliasOf ?? null) === null && (W.flagsOf(sh) & F_REQUIRES_GRAD) === 0 && src !== this) this.cacheData(src);
   }
 
   private cacheData(view: Tensor): Tensor {
-    this._dataView = view;
-    view._aliasOf = this;
+    linksOf(this).dataView = view;
+    linksOf(view).aliasOf = this;
     return view;
   }
 
@@ -268,6 +264,17 @@ export class Tensor implements Owned {
 }
 
 export type NestedArray = number | boolean | NestedArray[];
+
+/** Wrappers a tensor caches: its .grad, its .data view, and the tensor it is the .data of. */
+interface Links {
+  grad: Tensor | null;
+  dataView: Tensor | null;
+  aliasOf: Tensor | null;
+}
+
+function linksOf(t: Tensor): Links {
+  return t._links ?? (t._links = { grad: null, dataView: null, aliasOf: null });
+}
 
 /** The handle of t, or a clear error if t is not a live Tensor. */
 export function h(t: Tensor, op: string): number {

@@ -123,7 +123,7 @@ export function save(node: usize, i: i32, h: i32): bool {
     const data = alloc(<usize>n << 2);
     if (!data) return false;
     stridedCopy(data, dataPtr(h), ndimOf(h), shapePtr(h), stridesPtr(h));
-    s = newStorage(data, n << 2);
+    s = newStorage(data, n << 2, 1);
     if (!s) { free(data, <usize>n << 2); return false; }
     off = 0;
   }
