@@ -89,21 +89,24 @@ registry.register(current, current.handles);
 let sinceCheck = 0;
 let baseline = 0;
 
-/** Bytes of WASM heap that may accumulate before a full GC is forced (Node). */
-let gcBudget = 8 << 20;
+// When to force a full GC (Node): once the core's heap exceeds gcHeapBytes, or half as much again
+// as it held after the last collection, whichever is larger. A fixed target keeps the peak memory
+// of small programs predictable (table pages and other bookkeeping count too); the proportional
+// part keeps programs with large live data from collecting after every small allocation.
+let gcHeapBytes = 12 << 20;
 
-/** Options of the automatic release (Node). */
-export function setMemoryOptions(opts: { gcBudgetBytes?: number }): void {
-  if (opts.gcBudgetBytes !== undefined) gcBudget = opts.gcBudgetBytes;
+/** Options of the automatic release (Node): the heap size at which a full GC is forced. */
+export function setMemoryOptions(opts: { gcHeapBytes?: number }): void {
+  if (opts.gcHeapBytes !== undefined) gcHeapBytes = opts.gcHeapBytes;
 }
 
-/** Every 1024 new tensors: run pending releases; force a GC when the heap grew past the budget. */
+/** Every 1024 new tensors: run pending releases; force a GC when the heap passed its threshold. */
 function checkMemory(): void {
   sinceCheck = 0;
   registry.cleanupSome?.();
   const live = W.heapLiveBytes();
   if (live < baseline) baseline = live;
-  if (forceGc && live - baseline > gcBudget) {
+  if (forceGc && live > Math.max(gcHeapBytes, baseline * 1.5)) {
     forceGc();
     registry.cleanupSome?.();
     baseline = W.heapLiveBytes();

@@ -22,14 +22,15 @@ export const N_EPOCH: usize = 16;
 export const N_RETAIN: usize = 20;
 export const N_GRADP: usize = 24;
 export const N_NEXT: usize = 28;  // 2 x i32: tagged edge (node ptr, or leaf handle << 1 | 1)
-export const N_SAVED: usize = 36; // 2 x { storage, offset, version cell, version }
-export const N_F0: usize = 68;
-export const N_I0: usize = 72;
-export const N_I1: usize = 76;
-export const N_OUT: usize = 80;   // interned shape record of the output
-export const N_IN: usize = 84;    // 2 x interned shape record of the inputs
+const N_SAVED: usize = 36;        // block of 2 x { storage, offset, version cell, version }, or 0
+export const N_F0: usize = 40;
+export const N_I0: usize = 44;
+export const N_I1: usize = 48;
+export const N_OUT: usize = 52;   // interned shape record of the output
+export const N_IN: usize = 56;    // 2 x interned shape record of the inputs
 const SAVED_REC: usize = 16;
-const NODE_BYTES: usize = 92;     // the 96-byte size class
+const SAVED_BYTES: usize = 2 * SAVED_REC; // allocated only by nodes that save tensors
+const NODE_BYTES: usize = 64;
 
 /** Saved tensors were freed by a backward without retainGraph. */
 export const NF_RELEASED: i32 = 1;
@@ -112,7 +113,14 @@ export function record(op: i32, out: i32, a: i32, b: i32): usize {
  * Returns false when out of memory.
  */
 export function save(node: usize, i: i32, h: i32): bool {
-  const rec = node + N_SAVED + <usize>i * SAVED_REC;
+  let block = <usize>nget(node, N_SAVED);
+  if (!block) {
+    block = alloc(SAVED_BYTES);
+    if (!block) return false;
+    memory.fill(block, 0, SAVED_BYTES);
+    nset(node, N_SAVED, <i32>block);
+  }
+  const rec = block + <usize>i * SAVED_REC;
   let s: usize, off: i32;
   if (isContiguous(h)) {
     s = <usize>geti(h, E_STORAGE);
@@ -147,34 +155,42 @@ export function saveCopy(node: usize, i: i32, h: i32): bool {
   return ok;
 }
 
+// @ts-ignore: decorator
+@inline function savedRec(node: usize, i: i32): usize { return <usize>nget(node, N_SAVED) + <usize>i * SAVED_REC; }
+
 /** Address of the values saved in slot i. */
 export function savedData(node: usize, i: i32): usize {
-  const rec = node + N_SAVED + <usize>i * SAVED_REC;
+  const rec = savedRec(node, i);
   return <usize>load<i32>(<usize>load<i32>(rec) + S_DATA) + (<usize>load<i32>(rec, 4) << 2);
 }
 
 /** Slot of the first saved tensor modified in place since it was saved, or -1. */
 export function staleSaved(node: usize): i32 {
+  if (!nget(node, N_SAVED)) return -1;
   for (let i = 0; i < 2; i++) {
-    const rec = node + N_SAVED + <usize>i * SAVED_REC;
+    const rec = savedRec(node, i);
     const vc = <usize>load<i32>(rec, 8);
     if (vc && load<i32>(vc + V_VERSION) != load<i32>(rec, 12)) return i;
   }
   return -1;
 }
 
-export function savedVersion(node: usize, i: i32): i32 { return load<i32>(node + N_SAVED + <usize>i * SAVED_REC, 12); }
+export function savedVersion(node: usize, i: i32): i32 { return load<i32>(savedRec(node, i), 12); }
 export function savedCurrentVersion(node: usize, i: i32): i32 {
-  return load<i32>(<usize>load<i32>(node + N_SAVED + <usize>i * SAVED_REC, 8) + V_VERSION);
+  return load<i32>(<usize>load<i32>(savedRec(node, i), 8) + V_VERSION);
 }
 
 /** Frees what the node saved (after a backward without retainGraph); edges stay. */
 export function releaseSaved(node: usize): void {
-  for (let i = 0; i < 2; i++) {
-    const rec = node + N_SAVED + <usize>i * SAVED_REC;
-    const s = <usize>load<i32>(rec);
-    if (s) { storageRelease(s); vcRelease(<usize>load<i32>(rec, 8)); }
-    store<i32>(rec, 0); store<i32>(rec, 0, 8);
+  const block = <usize>nget(node, N_SAVED);
+  if (block) {
+    for (let i = 0; i < 2; i++) {
+      const rec = block + <usize>i * SAVED_REC;
+      const s = <usize>load<i32>(rec);
+      if (s) { storageRelease(s); vcRelease(<usize>load<i32>(rec, 8)); }
+    }
+    free(block, SAVED_BYTES);
+    nset(node, N_SAVED, 0);
   }
   nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_RELEASED);
 }
