@@ -13,7 +13,8 @@ import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA,
 // Entry layout (bytes).
 export const E_STORAGE: usize = 0; // storage record; the next free handle while the entry is free
 export const E_OFFSET: usize = 4;  // element offset into the storage
-const E_META: usize = 8;           // ndim (bits 0-7) | dtype (8-15) | flags (16-31)
+const E_META: usize = 8;           // ndim (bits 0-6) | contiguous (bit 7) | dtype (8-15) | flags (16-31)
+const META_CONTIG: i32 = 0x80;
 export const E_NUMEL: usize = 12;
 export const E_GRAD: usize = 16;   // handle of .grad, 0 if none
 export const E_NODE: usize = 20;   // graph node that produced it, 0 for a leaf
@@ -64,7 +65,7 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 // @ts-ignore: decorator
 @inline export function seti(h: i32, field: usize, v: i32): void { store<i32>(ent(h) + field, v); }
 // @ts-ignore: decorator
-@inline export function ndimOf(h: i32): i32 { return load<i32>(ent(h) + E_META) & 0xff; }
+@inline export function ndimOf(h: i32): i32 { return load<i32>(ent(h) + E_META) & 0x7f; }
 // @ts-ignore: decorator
 @inline export function dtypeOf(h: i32): i32 { return (load<i32>(ent(h) + E_META) >> 8) & 0xff; }
 // @ts-ignore: decorator
@@ -108,9 +109,10 @@ export function setDtype(h: i32, dtype: i32): void {
  * references are dropped).
  */
 function setRecs(h: i32, shape: usize, strides: usize): bool {
+  const rowMajor = contiguousStridesOf(shape);
+  if (!rowMajor) { dimsRelease(shape); if (strides) dimsRelease(strides); return false; }
   if (!strides) {
-    strides = contiguousStridesOf(shape);
-    if (!strides) { dimsRelease(shape); return false; }
+    strides = rowMajor;
     dimsRetain(strides);
   }
   const e = ent(h);
@@ -118,7 +120,8 @@ function setRecs(h: i32, shape: usize, strides: usize): bool {
   store<u32>(e + E_SHAPE, <u32>shape);
   store<u32>(e + E_STRIDES, <u32>strides);
   const nd = dimsNdim(shape);
-  store<i32>(e + E_META, (load<i32>(e + E_META) & ~0xff) | nd);
+  const contig = strides == rowMajor || denseRowMajor(nd, shape + R_DATA, strides + R_DATA);
+  store<i32>(e + E_META, (load<i32>(e + E_META) & ~0xff) | nd | (contig ? META_CONTIG : 0));
   let n = 1;
   for (let d = 0; d < nd; d++) n *= load<i32>(shape + R_DATA + (<usize>d << 2));
   store<i32>(e + E_NUMEL, n);
@@ -233,17 +236,20 @@ export function setContiguous(h: i32): bool {
   return setRecs(h, sr, 0);
 }
 
-/** True when the entry's elements are dense in row-major order. */
-export function isContiguous(h: i32): bool {
-  const sp = shapePtr(h), st = stridesPtr(h);
+/** True when strides make the elements dense in row-major order (size-1 dims may have any stride). */
+function denseRowMajor(nd: i32, sp: usize, st: usize): bool {
   let n = 1;
-  for (let d = ndimOf(h) - 1; d >= 0; d--) {
+  for (let d = nd - 1; d >= 0; d--) {
     const size = load<i32>(sp + (<usize>d << 2));
     if (size != 1 && load<i32>(st + (<usize>d << 2)) != n) return false;
     n *= size;
   }
   return true;
 }
+
+/** True when the entry's elements are dense in row-major order (kept as a bit by setRecs). */
+// @ts-ignore: decorator
+@inline export function isContiguous(h: i32): bool { return (load<i32>(ent(h) + E_META) & META_CONTIG) != 0; }
 
 /** A contiguous tensor with shape record `shape` (one reference taken over) over fresh storage. */
 function newTensorRec(shape: usize, dtype: i32): i32 {

@@ -63,8 +63,20 @@ function listPush(count: i32, node: usize): bool {
   return true;
 }
 
-/** Heap sort of list[0..n) by decreasing sequence number. */
+/**
+ * list[0..n) by decreasing sequence number. Graphs are collected breadth-first from the root, so
+ * the list is often sorted already: insertion sort for small lists, heap sort for large ones.
+ */
 function sortBySeqDesc(n: i32): void {
+  if (n <= 32) {
+    for (let i = 1; i < n; i++) {
+      const x = listAt(i), sx = nget(x, N_SEQ);
+      let j = i - 1;
+      while (j >= 0 && nget(listAt(j), N_SEQ) < sx) { listSet(j + 1, listAt(j)); j--; }
+      listSet(j + 1, x);
+    }
+    return;
+  }
   // min-heap on seq, so repeatedly moving the minimum to the end leaves a descending order
   for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(i, n);
   for (let end = n - 1; end > 0; end--) {
