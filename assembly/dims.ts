@@ -6,12 +6,13 @@
 import { alloc, free } from "./memory";
 
 // Record layout: refs, kind | ndim << 8, hash-chain next, the contiguous-strides record of a
-// shape (0 until asked), then ndim i32s.
+// shape (0 until asked), the product of the ints (a shape's numel), then ndim i32s.
 const R_REFS: usize = 0;
 const R_META: usize = 4;
 const R_NEXT: usize = 8;
 const R_CONTIG: usize = 12;
-export const R_DATA: usize = 16;
+export const R_NUMEL: usize = 16;
+export const R_DATA: usize = 20;
 
 export const KIND_SHAPE: i32 = 0;
 export const KIND_STRIDES: i32 = 1;
@@ -77,6 +78,9 @@ export function intern(kind: i32, nd: i32, p: usize): usize {
   store<i32>(r + R_REFS, 1);
   store<i32>(r + R_META, meta);
   store<u32>(r + R_CONTIG, 0);
+  let n = 1;
+  for (let d = 0; d < nd; d++) n *= load<i32>(p + (<usize>d << 2));
+  store<i32>(r + R_NUMEL, n);
   memory.copy(r + R_DATA, p, <usize>nd << 2);
   store<u32>(r + R_NEXT, load<u32>(slot));
   store<u32>(slot, <u32>r);

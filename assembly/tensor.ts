@@ -8,37 +8,36 @@
 
 import { alloc, free } from "./memory";
 import { nodeRelease } from "./autograd/tape";
-import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA, KIND_SHAPE, KIND_STRIDES } from "./dims";
+import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA, R_NUMEL, KIND_SHAPE, KIND_STRIDES } from "./dims";
 
 // Entry layout (bytes).
-export const E_STORAGE: usize = 0; // storage record; the next free handle while the entry is free
+export const E_STORAGE: usize = 0; // storage record (also the version counter); next free handle while free
 export const E_OFFSET: usize = 4;  // element offset into the storage
 const E_META: usize = 8;           // ndim (bits 0-6) | contiguous (bit 7) | dtype (8-15) | flags (16-31)
 const META_CONTIG: i32 = 0x80;
-export const E_NUMEL: usize = 12;
-export const E_GRAD: usize = 16;   // handle of .grad, 0 if none
-export const E_NODE: usize = 20;   // graph node that produced it, 0 for a leaf
-export const E_REFS: usize = 24;
-export const E_VC: usize = 28;     // version cell
-const E_SHAPE: usize = 32;         // interned shape record (dims.ts)
-const E_STRIDES: usize = 36;       // interned strides record
-const ENTRY_BYTES: usize = 40;
+export const E_GRAD: usize = 12;   // handle of .grad, 0 if none
+export const E_NODE: usize = 16;   // graph node that produced it, 0 for a leaf
+export const E_REFS: usize = 20;
+const E_SHAPE: usize = 24;         // interned shape record (dims.ts), which also holds numel
+const E_STRIDES: usize = 28;       // interned strides record
+const ENTRY_SHIFT: usize = 5;      // 32 bytes
 
 export const F_REQUIRES_GRAD: i32 = 1;
 export const F_RETAINS_GRAD: i32 = 2;
 /** Shares storage with another tensor through a view op that autograd recorded. */
 export const F_VIEW: i32 = 4;
 
-// Storage record: the data, its size in bytes, a reference count and the in-place version counter.
-// A fresh tensor's data sits right after its 16-byte record (one block), and the record also
-// serves as the version counter of the tensor and its views. `.data` gets a record of its own
-// with no data, used only as a version counter (PyTorch's .data does not share the version).
+// Storage record: the data, its size in bytes, a reference count and the in-place version counter
+// shared by a tensor, its views and detach() (as PyTorch's). A fresh tensor's data sits right after
+// its 16-byte record (one block). `.data` gets an alias record: the same data, a version counter of
+// its own (PyTorch's .data does not share it), bytes = ALIAS and a reference to the owner at +16.
 export const S_DATA: usize = 0;
 export const S_BYTES: usize = 4;
 export const S_REFS: usize = 8;
 export const S_VERSION: usize = 12;
 const S_HEADER: usize = 16;
-export const V_VERSION: usize = S_VERSION;
+const S_OWNER: usize = 16;
+const ALIAS: i32 = -1;
 
 // The table is paged (1024 entries a page, never moved), so growing it copies nothing and
 // leaves no dead old table behind. `pages` is the page directory.
@@ -58,7 +57,7 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 
 // @ts-ignore: decorator
 @inline export function ent(h: i32): usize {
-  return <usize>load<u32>(pages + (<usize>(h >>> PAGE_SHIFT) << 2)) + <usize>(h & (PAGE_ENTRIES - 1)) * ENTRY_BYTES;
+  return <usize>load<u32>(pages + (<usize>(h >>> PAGE_SHIFT) << 2)) + (<usize>(h & (PAGE_ENTRIES - 1)) << ENTRY_SHIFT);
 }
 // @ts-ignore: decorator
 @inline export function geti(h: i32, field: usize): i32 { return load<i32>(ent(h) + field); }
@@ -71,7 +70,7 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 // @ts-ignore: decorator
 @inline export function flagsOf(h: i32): i32 { return load<i32>(ent(h) + E_META) >>> 16; }
 // @ts-ignore: decorator
-@inline export function numelOf(h: i32): i32 { return load<i32>(ent(h) + E_NUMEL); }
+@inline export function numelOf(h: i32): i32 { return load<i32>(<usize>load<u32>(ent(h) + E_SHAPE) + R_NUMEL); }
 // @ts-ignore: decorator
 @inline export function requiresGrad(h: i32): bool { return (flagsOf(h) & F_REQUIRES_GRAD) != 0; }
 /** Address of the sizes (ndim i32s). */
@@ -122,9 +121,6 @@ function setRecs(h: i32, shape: usize, strides: usize): bool {
   const nd = dimsNdim(shape);
   const contig = strides == rowMajor || denseRowMajor(nd, shape + R_DATA, strides + R_DATA);
   store<i32>(e + E_META, (load<i32>(e + E_META) & ~0xff) | nd | (contig ? META_CONTIG : 0));
-  let n = 1;
-  for (let d = 0; d < nd; d++) n *= load<i32>(shape + R_DATA + (<usize>d << 2));
-  store<i32>(e + E_NUMEL, n);
   if (oldShape) dimsRelease(oldShape);
   if (oldStrides) dimsRelease(oldStrides);
   return true;
@@ -142,7 +138,7 @@ export function setDims(h: i32, nd: i32, shape: usize, strides: usize): bool {
   return setRecs(h, sr, tr);
 }
 
-/** Copies the shape, strides and numel of src into dst. */
+/** Copies the shape and strides of src into dst. */
 export function copyDims(dst: i32, src: i32): bool {
   const e = ent(src);
   const sr = <usize>load<u32>(e + E_SHAPE), tr = <usize>load<u32>(e + E_STRIDES);
@@ -158,7 +154,7 @@ export function tensorBytes(): usize { return storageBytes; }
 
 function growTable(): bool {
   if (pageCount == MAX_PAGES) return false;
-  const page = alloc(<usize>PAGE_ENTRIES * ENTRY_BYTES);
+  const page = alloc(<usize>PAGE_ENTRIES << ENTRY_SHIFT);
   if (!page) return false;
   store<u32>(pages + (<usize>pageCount << 2), <u32>page);
   const base = pageCount << PAGE_SHIFT;
@@ -178,18 +174,10 @@ function newEntry(): i32 {
   const h = freeHead;
   const e = ent(h);
   freeHead = load<i32>(e + E_STORAGE);
-  memory.fill(e, 0, ENTRY_BYTES);
+  memory.fill(e, 0, <usize>1 << ENTRY_SHIFT);
   store<i32>(e + E_REFS, 1);
   liveCount++;
   return h;
-}
-
-/** A version counter of its own (a storage record without data) with refcount 1; 0 when out of memory. */
-export function newVersionCell(): usize {
-  const vc = alloc(S_HEADER);
-  if (vc) memory.fill(vc, 0, S_HEADER);
-  if (vc) store<i32>(vc + S_REFS, 1);
-  return vc;
 }
 
 /** A storage record for a data block allocated elsewhere, with `refs` references; 0 when out of memory. */
@@ -216,18 +204,35 @@ function newInlineStorage(bytes: usize, refs: i32): usize {
   return s;
 }
 
+/** An alias record of storage s (same data, own version counter) with one reference; 0 when out of memory. */
+function newAliasStorage(s: usize): usize {
+  const a = alloc(S_OWNER + 4);
+  if (!a) return 0;
+  store<i32>(a + S_DATA, load<i32>(s + S_DATA));
+  store<i32>(a + S_BYTES, ALIAS);
+  store<i32>(a + S_REFS, 1);
+  store<i32>(a + S_VERSION, 0);
+  store<u32>(a + S_OWNER, <u32>s);
+  storageRetain(s);
+  return a;
+}
+
 export function storageRetain(s: usize): void { store<i32>(s + S_REFS, load<i32>(s + S_REFS) + 1); }
 export function storageRelease(s: usize): void {
   const r = load<i32>(s + S_REFS) - 1;
   if (r) { store<i32>(s + S_REFS, r); return; }
-  const data = <usize>load<i32>(s + S_DATA), bytes = <usize>load<i32>(s + S_BYTES);
-  storageBytes -= bytes;
-  if (data == s + S_HEADER) { free(s, S_HEADER + bytes); return; }
-  if (data) free(data, bytes);
+  const data = <usize>load<i32>(s + S_DATA), bytes = load<i32>(s + S_BYTES);
+  if (bytes == ALIAS) {
+    const owner = <usize>load<u32>(s + S_OWNER);
+    free(s, S_OWNER + 4);
+    storageRelease(owner);
+    return;
+  }
+  storageBytes -= <usize>bytes;
+  if (data == s + S_HEADER) { free(s, S_HEADER + <usize>bytes); return; }
+  if (data) free(data, <usize>bytes);
   free(s, S_HEADER);
 }
-export function vcRetain(vc: usize): void { storageRetain(vc); }
-export function vcRelease(vc: usize): void { storageRelease(vc); }
 
 /** Makes h's strides the row-major ones of its shape. */
 export function setContiguous(h: i32): bool {
@@ -257,19 +262,17 @@ function newTensorRec(shape: usize, dtype: i32): i32 {
   let n: usize = 1;
   for (let d = 0; d < nd; d++) n *= <usize>load<i32>(shape + R_DATA + (<usize>d << 2));
   if (n > 0x1fffffff) { dimsRelease(shape); return 0; }
-  // one reference as the storage, one as the version counter
-  const s = newInlineStorage(n << 2, 2);
+  const s = newInlineStorage(n << 2, 1);
   if (!s) { dimsRelease(shape); return 0; }
   return entryOver(s, shape, dtype);
 }
 
-/** An entry over storage record s (its two references taken over), shaped by record `shape` (taken over). */
+/** An entry over storage record s (its reference taken over), shaped by record `shape` (taken over). */
 function entryOver(s: usize, shape: usize, dtype: i32): i32 {
   const h = newEntry();
-  if (!h) { storageRelease(s); storageRelease(s); dimsRelease(shape); return 0; }
+  if (!h) { storageRelease(s); dimsRelease(shape); return 0; }
   const e = ent(h);
   store<i32>(e + E_STORAGE, <i32>s);
-  store<i32>(e + E_VC, <i32>s);
   setDtype(h, dtype);
   if (!setRecs(h, shape, 0)) { release(h); return 0; }
   return h;
@@ -299,29 +302,27 @@ export function adoptBuffer(data: usize, ndim: i32, shape: usize): i32 {
   let n = 1;
   for (let d = 0; d < ndim; d++) n *= load<i32>(shape + (<usize>d << 2));
   const sr = intern(KIND_SHAPE, ndim, shape);
-  const s = sr ? newStorage(data, n << 2, 2) : 0;
+  const s = sr ? newStorage(data, n << 2, 1) : 0;
   if (!s) { free(data, <usize>n << 2); if (sr) dimsRelease(sr); return 0; }
   return entryOver(s, sr, 0);
 }
 
 /**
- * A view of `src`: same storage, offset and dtype; dims are set by the caller afterwards.
- * `shareVersion`: detach()/views share the version counter; `.data` gets its own (as PyTorch).
+ * A view of `src`: same data, offset and dtype; dims are set by the caller afterwards.
+ * `shareVersion`: views and detach() share the storage record and so the version counter;
+ * false (`.data`): an alias record with a counter of its own.
  */
 export function newView(src: i32, shareVersion: bool): i32 {
-  let vc = <usize>geti(src, E_VC);
-  if (shareVersion) vcRetain(vc);
+  let s = <usize>geti(src, E_STORAGE);
+  if (shareVersion) storageRetain(s);
   else {
-    vc = newVersionCell();
-    if (!vc) return 0;
+    s = newAliasStorage(s);
+    if (!s) return 0;
   }
   const h = newEntry();
-  if (!h) { vcRelease(vc); return 0; }
-  const s = <usize>geti(src, E_STORAGE);
-  storageRetain(s);
+  if (!h) { storageRelease(s); return 0; }
   const e = ent(h);
   store<i32>(e + E_STORAGE, <i32>s);
-  store<i32>(e + E_VC, <i32>vc);
   store<i32>(e + E_OFFSET, geti(src, E_OFFSET));
   setDtype(h, dtypeOf(src));
   return h;
@@ -335,7 +336,6 @@ export function release(h: i32): void {
   const r = load<i32>(e + E_REFS) - 1;
   if (r > 0) { store<i32>(e + E_REFS, r); return; }
   const s = <usize>load<i32>(e + E_STORAGE);
-  const vc = <usize>load<i32>(e + E_VC);
   const g = load<i32>(e + E_GRAD);
   const node = <usize>load<i32>(e + E_NODE);
   const sr = <usize>load<u32>(e + E_SHAPE), tr = <usize>load<u32>(e + E_STRIDES);
@@ -344,7 +344,6 @@ export function release(h: i32): void {
   freeHead = h;
   liveCount--;
   if (s) storageRelease(s);
-  if (vc) vcRelease(vc);
   if (sr) dimsRelease(sr);
   if (tr) dimsRelease(tr);
   if (g) release(g);
@@ -353,11 +352,11 @@ export function release(h: i32): void {
 
 /** Bumps the version counter shared by `h` and its views (after an in-place write). */
 export function bumpVersion(h: i32): void {
-  const vc = <usize>geti(h, E_VC);
-  store<i32>(vc + V_VERSION, load<i32>(vc + V_VERSION) + 1);
+  const s = <usize>geti(h, E_STORAGE);
+  store<i32>(s + S_VERSION, load<i32>(s + S_VERSION) + 1);
 }
 
-export function versionOf(h: i32): i32 { return load<i32>(<usize>geti(h, E_VC) + V_VERSION); }
+export function versionOf(h: i32): i32 { return load<i32>(<usize>geti(h, E_STORAGE) + S_VERSION); }
 
 /** Replaces the metadata and storage of `dst` by those of `src` (the `.data = src` setter). */
 export function setData(dst: i32, src: i32): bool {

@@ -131,6 +131,17 @@ describe("data and detach", () => {
     expect(y.requiresGrad).toBe(false);
   });
 
+  test("writes through .data are not version-checked; writes through detach() are (as PyTorch)", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.exp();
+    y.data.add_(1);
+    y.sum().backward(); // exp's grad uses its saved (now modified) result
+    expect(vals(x.grad).map((v) => +v.toFixed(4))).toEqual([3.7183, 8.3891]);
+    const z = x.exp();
+    z.detach().add_(1);
+    expect(() => z.sum().backward()).toThrow(/modified by an inplace operation/);
+  });
+
   test("requiresGrad_ changes leaves only", () => {
     const x = tensor([1, 2]);
     expect(x.requiresGrad_().requiresGrad).toBe(true);

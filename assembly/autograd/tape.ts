@@ -8,8 +8,8 @@
 import { alloc, free } from "../memory";
 import {
   ent, geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
-  storageRetain, storageRelease, vcRetain, vcRelease, requiresGrad, shapePtr, stridesPtr, shapeRec, ndimOf,
-  E_NODE, E_VC, E_STORAGE, E_OFFSET, flagsOf, setFlags, F_REQUIRES_GRAD, F_RETAINS_GRAD, V_VERSION, S_DATA,
+  storageRetain, storageRelease, requiresGrad, shapePtr, stridesPtr, shapeRec, ndimOf,
+  E_NODE, E_STORAGE, E_OFFSET, flagsOf, setFlags, F_REQUIRES_GRAD, F_RETAINS_GRAD, S_VERSION, S_DATA,
 } from "../tensor";
 import { stridedCopy } from "../kernels/layout";
 import { dimsNdim, dimsRetain, dimsRelease, R_DATA } from "../dims";
@@ -135,12 +135,13 @@ export function save(node: usize, i: i32, h: i32): bool {
     if (!s) { free(data, <usize>n << 2); return false; }
     off = 0;
   }
-  const vc = <usize>geti(h, E_VC);
-  vcRetain(vc);
+  // the version to watch is that of h's own storage record (the data may be a copy)
+  const vc = <usize>geti(h, E_STORAGE);
+  storageRetain(vc);
   store<i32>(rec, <i32>s);
   store<i32>(rec, off, 4);
   store<i32>(rec, <i32>vc, 8);
-  store<i32>(rec, load<i32>(vc + V_VERSION), 12);
+  store<i32>(rec, load<i32>(vc + S_VERSION), 12);
   nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_HAS_SAVED);
   return true;
 }
@@ -170,14 +171,14 @@ export function staleSaved(node: usize): i32 {
   for (let i = 0; i < 2; i++) {
     const rec = savedRec(node, i);
     const vc = <usize>load<i32>(rec, 8);
-    if (vc && load<i32>(vc + V_VERSION) != load<i32>(rec, 12)) return i;
+    if (vc && load<i32>(vc + S_VERSION) != load<i32>(rec, 12)) return i;
   }
   return -1;
 }
 
 export function savedVersion(node: usize, i: i32): i32 { return load<i32>(savedRec(node, i), 12); }
 export function savedCurrentVersion(node: usize, i: i32): i32 {
-  return load<i32>(<usize>load<i32>(savedRec(node, i), 8) + V_VERSION);
+  return load<i32>(<usize>load<i32>(savedRec(node, i), 8) + S_VERSION);
 }
 
 /** Frees what the node saved (after a backward without retainGraph); edges stay. */
@@ -187,7 +188,7 @@ export function releaseSaved(node: usize): void {
     for (let i = 0; i < 2; i++) {
       const rec = block + <usize>i * SAVED_REC;
       const s = <usize>load<i32>(rec);
-      if (s) { storageRelease(s); vcRelease(<usize>load<i32>(rec, 8)); }
+      if (s) { storageRelease(s); storageRelease(<usize>load<i32>(rec, 8)); }
     }
     free(block, SAVED_BYTES);
     nset(node, N_SAVED, 0);
