@@ -2,7 +2,12 @@
 // Its output is byte-identical to the Python original (test/fixtures/lesson.py).
 
 import { tensor, mul, sub, type Tensor } from "wasmgrad";
-import { pyFloat, print } from "./lib/python.js";
+import { pyFloat } from "./lib/python.js";
+
+/** print(*args): arguments joined by spaces, then a newline. */
+function print(...args: (string | number)[]): void {
+  process.stdout.write(args.join(" ") + "\n");
+}
 
 const xData = [1.0, 2.0, 3.0];
 const yData = [2.0, 4.0, 6.0];

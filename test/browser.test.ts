@@ -27,7 +27,7 @@ const mimeTypes: Record<string, string> = {
   ".map": "application/json; charset=utf-8",
   ".wasm": "application/wasm",
 };
-const servedDirs = [join(root, "test/browser"), join(root, "build")];
+const servedDirs = [join(root, "test/browser"), join(root, "build"), join(root, "examples/lib")];
 type Served = { path: string; status: number; type: string };
 const served: Served[] = [];
 
@@ -36,7 +36,7 @@ function startServer(): Promise<{ server: Server; origin: string }> {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     const name = path === "/" ? "index.html" : path.slice(1);
     const ext = name.slice(name.lastIndexOf("."));
-    // flat names only: nothing outside the two directories can be reached
+    // flat names only: nothing outside these directories can be reached
     const file = /^[\w.-]+$/.test(name) && !name.startsWith(".")
       ? servedDirs.map((d) => join(d, name)).find((f) => existsSync(f)) : undefined;
     if (!file || !(ext in mimeTypes)) {

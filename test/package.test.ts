@@ -60,6 +60,7 @@ afterAll(() => {
 describe("installed from the packed tarball", () => {
   test("the lesson prints PyTorch's output byte for byte", () => {
     copyFileSync(lessonJs, join(project, "lesson.js"));
+    copyFileSync(join(root, "examples/lib/python.js"), join(project, "python.js"));
     writeFileSync(join(project, "main.mjs"), [
       'import { tensor, mul, sub } from "wasmgrad";',
       'import { runLesson } from "./lesson.js";',

@@ -1,26 +1,8 @@
-// The PyTorch lesson of examples/linear-regression.ts as plain JavaScript, with no imports:
-// the browser page loads it beside the bundle, and the package test copies it into a
+// The PyTorch lesson of examples/linear-regression.ts as plain JavaScript: the browser page loads
+// it beside the bundle (with examples/lib/python.js), and the package test copies both into a
 // temporary project. Its output must match test/fixtures/lesson.stdout.txt byte for byte.
 
-/** repr() of a Python float: shortest round-trip digits, `4.0`, `1e-05`, `9.094947017729282e-13`. */
-export function pyFloat(v) {
-  if (Number.isNaN(v)) return "nan";
-  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-  if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
-  const [mant, expStr] = v.toExponential().split("e"); // shortest digits, like repr
-  const exp = Number(expStr);
-  const sign = mant.startsWith("-") ? "-" : "";
-  const digits = mant.replace("-", "").replace(".", "");
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : `${Math.abs(exp)}`;
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${e}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
-  const frac = digits.slice(exp + 1);
-  return `${sign}${intPart}.${frac || "0"}`;
-}
+import { pyFloat } from "./python.js";
 
 /**
  * Runs the lesson with the given library functions and returns what Python's print() would

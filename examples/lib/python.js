@@ -1,7 +1,12 @@
-// Python's print formatting, so the examples print exactly what their PyTorch originals print.
+// Python's float formatting, so the examples print exactly what their PyTorch originals print.
+// Plain JavaScript: the browser and packaged-install tests load this same file.
 
-/** repr() of a Python float: shortest round-trip digits, `4.0`, `1e-05`, `9.094947017729282e-13`. */
-export function pyFloat(v: number): string {
+/**
+ * repr() of a Python float: shortest round-trip digits, `4.0`, `1e-05`, `9.094947017729282e-13`.
+ * @param {number} v
+ * @returns {string}
+ */
+export function pyFloat(v) {
   if (Number.isNaN(v)) return "nan";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
   if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
@@ -18,9 +23,4 @@ export function pyFloat(v: number): string {
   const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
   const frac = digits.slice(exp + 1);
   return `${sign}${intPart}.${frac || "0"}`;
-}
-
-/** print(*args): arguments joined by spaces, then a newline. */
-export function print(...args: (string | number)[]): void {
-  process.stdout.write(args.join(" ") + "\n");
 }
