@@ -369,43 +369,39 @@ function writeBack(self: i32, p: usize): void {
   }
 }
 
-/** Records an in-place op on self (and `other`), making self's history continue through it. */
-function recordInplace(op: i32, self: i32, other: i32): usize {
-  return record(op, self, self, other);
-}
-
 /** self (op)= other with other broadcast to self's shape; op in Add, Sub, Mul, Div. */
 export function inplaceBinaryOp(op: i32, self: i32, other: i32, alpha: f32): i32 {
-  const n = numelOf(self);
-  const rec = shouldRecord(self, other);
+  const n = numelOf(self), m = numelOf(other);
   const selfContig = isContiguous(self);
   const ps = selfContig ? dataPtr(self) : contig(self);
-  let po = contig(other);
-  if (!ps || !po) { if (!selfContig && ps) free(ps, <usize>n << 2); unContig(other, po); return 0; }
-  let node: usize = 0;
-  if (rec) {
-    node = recordInplace(op, self, other);
-    if (!node) { if (!selfContig) free(ps, <usize>n << 2); unContig(other, po); return 0; }
-    store<f32>(node + N_F0, alpha);
-    // mul: self's grad needs other; other's grad needs self as it was before this write
-    if (op == OpCode.Mul || op == OpCode.Div) {
-      save(node, 1, other);
-      if (requiresGrad(other) || op == OpCode.Div) saveCopy(node, 0, self);
+  const po = contig(other);
+  // alpha * other, rounded to f32 first (as torch's non-FMA path)
+  const scaled = alpha != 1 ? alloc(<usize>m << 2) : po;
+  if (ps && po && scaled && scaled != po) {
+    store<f32>(scalarSlot, alpha);
+    binaryKernel(B_MUL, scaled, po, scalarSlot, m, MODE_VS);
+  }
+  let ok = ps != 0 && po != 0 && scaled != 0;
+  if (ok && shouldRecord(self, other)) {
+    const node = record(op, self, self, other);
+    ok = node != 0;
+    if (ok) {
+      store<f32>(node + N_F0, alpha);
+      // self's grad needs other; other's grad needs self as it was before this write
+      if (op == OpCode.Mul || op == OpCode.Div) {
+        ok = save(node, 1, other) && (!requiresGrad(other) || saveCopy(node, 0, self));
+      }
     }
   }
-  const pb0 = po;
-  if (alpha != 1) {
-    po = alloc(<usize>numelOf(other) << 2);
-    if (po) { store<f32>(scalarSlot, alpha); binaryKernel(B_MUL, po, pb0, scalarSlot, numelOf(other), MODE_VS); }
-    else po = pb0;
+  if (ok) {
+    broadcastInto(kernelOf(op), ps, self, ps, self, scaled, other);
+    if (!selfContig) writeBack(self, ps);
+    bumpVersion(self);
   }
-  broadcastInto(kernelOf(op), ps, self, ps, self, po, other);
-  if (!selfContig) writeBack(self, ps);
-  if (po != pb0) free(po, <usize>numelOf(other) << 2);
-  unContig(other, pb0);
-  if (!selfContig) free(ps, <usize>n << 2);
-  bumpVersion(self);
-  return 1;
+  if (scaled && scaled != po) free(scaled, <usize>m << 2);
+  unContig(other, po);
+  if (!selfContig && ps) free(ps, <usize>n << 2);
+  return ok ? 1 : 0;
 }
 
 /** self (op)= s for the *Scalar op codes. */
@@ -415,10 +411,11 @@ export function inplaceScalarOp(op: i32, self: i32, s: f32): i32 {
   const ps = selfContig ? dataPtr(self) : contig(self);
   if (!ps) return 0;
   if (shouldRecord(self, 0)) {
-    const node = recordInplace(op, self, 0);
+    const node = record(op, self, self, 0);
     if (!node) { if (!selfContig) free(ps, <usize>n << 2); return 0; }
     store<f32>(node + N_F0, s);
     if (op == OpCode.PowScalar && !saveCopy(node, 0, self)) { if (!selfContig) free(ps, <usize>n << 2); return 0; }
+    if (op == OpCode.MulScalar || op == OpCode.DivScalar) markSaved(node);
   }
   scalarKernel(op, ps, ps, s, n);
   if (!selfContig) { writeBack(self, ps); free(ps, <usize>n << 2); }
@@ -428,7 +425,7 @@ export function inplaceScalarOp(op: i32, self: i32, s: f32): i32 {
 
 /** Fills self with v (fill_/zero_). `zero`: the call was zero_ (ZeroBackward0). */
 export function fillOp(self: i32, v: f32, zero: bool): i32 {
-  if (shouldRecord(self, 0) && !recordInplace(zero ? OpCode.Zero : OpCode.Fill, self, 0)) return 0;
+  if (shouldRecord(self, 0) && !record(zero ? OpCode.Zero : OpCode.Fill, self, self, 0)) return 0;
   rawFill(self, v);
   bumpVersion(self);
   return 1;
@@ -447,7 +444,7 @@ export function copyOp(self: i32, src: i32): i32 {
     setDim(sb, d, sd < 0 || dimAt(sa, d) == 0 ? 0 : strideOf(src, sd));
   }
   stridedCopy(p, dataPtr(src), nd, shapePtr(self), sb);
-  if (shouldRecord(self, src) && !recordInplace(OpCode.Copy, self, src)) { free(p, <usize>n << 2); return 0; }
+  if (shouldRecord(self, src) && !record(OpCode.Copy, self, self, src)) { free(p, <usize>n << 2); return 0; }
   writeBack(self, p);
   free(p, <usize>n << 2);
   bumpVersion(self);

@@ -244,6 +244,27 @@ describe("in-place ops on non-leaves are recorded", () => {
     expect(vals(x.grad)).toEqual([4, 4]);
   });
 
+  test("div_ by a tensor that requires grad uses the value before the write", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const o = tensor([3, 4], { requiresGrad: true });
+    const y = x.mul(1);
+    y.div_(o);
+    expect(y.gradFn!.name).toBe("DivBackward0");
+    y.sum().backward();
+    expect(vals(x.grad)).toEqual([1 / 3, 0.25].map(Math.fround));
+    expect(vals(o.grad)).toEqual([-1 / 9, -0.125].map(Math.fround));
+  });
+
+  test("in-place mul_ by a number saves it, so a second backward fails (as PyTorch)", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.add(0);
+    y.mul_(3);
+    const l = y.sum();
+    l.backward();
+    expect(vals(x.grad)).toEqual([3, 3]);
+    expect(() => l.backward()).toThrow(/second time/);
+  });
+
   test("zero_ and copy_ cut and reroute gradients", () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const s = tensor([3, 4], { requiresGrad: true });
