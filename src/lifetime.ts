@@ -6,9 +6,10 @@
 //   A tensor with more than BIG elements gets a chunk of its own, so a long-lived small tensor pins
 //   at most 63 small neighbours and never a large one.
 // - Synchronous loops: in Node, the registry comes from a context where V8's cleanupSome() exists,
-//   so reclaimed chunks are released inside a loop that never yields, and when WASM memory has
-//   grown by a budget since the last collection, a full GC is forced (the only GC that finds dead
-//   chunks). Browsers reclaim when the loop yields; sync loops there use tidy().
+//   so reclaimed chunks are released inside a loop that never yields, and when the core's heap
+//   passes a threshold a full GC is forced (the only kind of GC that finds dead chunks: V8's
+//   scavenges keep FinalizationRegistry targets). Browsers reclaim when the loop yields; long
+//   synchronous loops there use tidy().
 // - Explicit: dispose(), tidy(fn) and `using` release at once and make memory deterministic.
 
 import { W } from "./wasm/load.js";

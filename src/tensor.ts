@@ -9,20 +9,19 @@ import { AutogradError, ShapeError, DTypeError, formatShape, oom } from "./error
 import { DTYPE_NAMES, type DTypeName } from "./dtype.js";
 import { gradFnName } from "./gradFn.js";
 import { formatTensor } from "./format.js";
-import { isGradEnabled } from "./gradMode.js";
 import { sameShape } from "./shape.js";
 import * as ew from "./ops/elementwise.js";
 import * as red from "./ops/reduce.js";
 import * as la from "./ops/linalg.js";
 import * as vw from "./ops/views.js";
 import * as ip from "./ops/inplace.js";
+import * as creation from "./ops/creation.js";
 import { backward, type BackwardOptions } from "./autograd.js";
 
 // `using t = ...` needs Symbol.dispose (Node 20 lacks it); the same well-known symbol as TS uses.
 const symDispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
 if (!(Symbol as { dispose?: symbol }).dispose) Object.defineProperty(Symbol, "dispose", { value: symDispose });
 
-export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
 type ShapeArg = number | readonly number[];
 
@@ -207,6 +206,13 @@ export class Tensor implements Owned {
   fill_(value: number): this { ip.fill_(this, value, false); return this; }
   copy_(src: Tensor): this { ip.copy_(this, src); return this; }
 
+  /** A float32 copy (this tensor if it is float32 already), like torch's .float(). */
+  float(): Tensor {
+    h(this, "float");
+    if (this._dt === 0) return this;
+    return creation.tensor(this.toFloat32Array(), {}).reshape(this.shape);
+  }
+
   // ---- reading values ---------------------------------------------------------------------
 
   /** The value of a one-element tensor. */
@@ -299,7 +305,6 @@ export function wrap(out: number, shape: number[], dt: number, op: string): Tens
 
 /** Only float32 tensors take part in arithmetic here. */
 export function checkFloat(t: Tensor, op: string): void {
-  if (t._dt !== 0) throw new DTypeError(`${op}: expected a float32 tensor, got ${t.dtype}; convert it first`);
+  if (t._dt !== 0) throw new DTypeError(`${op}: expected a float32 tensor, got ${t.dtype}; convert it with .float()`);
 }
 
-export { isGradEnabled };

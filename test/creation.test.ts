@@ -21,6 +21,9 @@ test("tensor() from numbers, nested arrays and typed arrays", () => {
   expect(tensor([true, false]).toArray()).toEqual([true, false]);
   expect(tensor([1.7, -2.2], { dtype: "int32" }).toArray()).toEqual([1, -2]);
   expect(tensor([]).shape).toEqual([0]);
+  const f = tensor([[1, 2]], { dtype: "int32" }).float();
+  expect(f.dtype).toBe("float32");
+  expect(f.mul(0.5).toArray()).toEqual([[0.5, 1]]);
 });
 
 test("values are copied: changing the source array later changes nothing", () => {

@@ -34,7 +34,7 @@ const cases: [string, () => unknown, typeof WasmgradError, RegExp | string][] = 
   ["t of 3-D", () => ones([1, 2, 3]).t(), ShapeError, /^t: expects a tensor with <= 2 dimensions, but got shape \[1, 2, 3\]/],
   ["expand", () => ones([3, 2]).expand(3, 4), ShapeError, /^expand: the expanded size of the tensor \(4\) must match the existing size \(2\) at non-singleton dimension 1/],
   ["unsqueeze dim", () => ones([2]).unsqueeze(3), IndexError, /^unsqueeze: dimension out of range \(expected to be in range of \[-2, 1\], but got 3\)/],
-  ["int dtype", () => tensor(new Int32Array([1, 2])).mul(2), DTypeError, "mul: expected a float32 tensor, got int32; convert it first"],
+  ["int dtype", () => tensor(new Int32Array([1, 2])).mul(2), DTypeError, "mul: expected a float32 tensor, got int32; convert it with .float()"],
   ["array operand", () => ones([2]).mul([1, 2] as never), DTypeError, "mul: expected a Tensor, got an array (wrap it with tensor())"],
   ["item", () => ones([3]).item(), ShapeError, "item: a Tensor with 3 elements cannot be converted to Scalar (shape [3])"],
   ["ragged", () => tensor([[1, 2], [3]]), ShapeError, /^tensor: nested arrays are not rectangular/],
