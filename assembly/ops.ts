@@ -6,13 +6,15 @@
 import { OpCode, DType, MAX_DIMS } from "./abi";
 import { alloc, free } from "./memory";
 import {
-  geti, seti, dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release,
-  isContiguous, bumpVersion, dimOf, strideOf, setDims, newTensorLike,
-  copyDims, flagsOf, setFlags, dtypeOf, setData, requiresGrad, F_VIEW,
+  dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release, isContiguous,
+  bumpVersion, dimOf, strideOf, setDims, newTensorLike, copyDims, flagsOf, setFlags, dtypeOf,
+  setData, requiresGrad, F_VIEW,
 } from "./tensor";
-import { record, save, saveCopy, shouldRecord, markSaved, nget, N_F0, N_I0, N_I1, N_RETAIN } from "./autograd/tape";
-import { binaryKernel, addScaledKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, MODE_VV, MODE_VS, MODE_SV } from "./kernels/binary";
-import { unaryKernel, powScalarKernel, U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH, U_RECIPROCAL } from "./kernels/unary";
+import { record, save, saveCopy, shouldRecord, markSaved, N_F0, N_I0, N_I1 } from "./autograd/tape";
+import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, MODE_VV, MODE_VS, MODE_SV } from "./kernels/binary";
+import {
+  unaryKernel, powScalarKernel, U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH, U_RECIPROCAL,
+} from "./kernels/unary";
 import { stridedCopy, binaryStrided, reduceSumKernel, sumKernel } from "./kernels/layout";
 import { gemm } from "./kernels/matmul";
 import { uniformKernel, normalKernel, randintKernel } from "./kernels/random";

@@ -16,7 +16,7 @@ import {
   savedVersion, savedCurrentVersion,
   N_OP, N_SEQ, N_FLAGS, N_EPOCH, N_RETAIN, N_GRADP, N_F0, N_I0, N_I1, NF_RELEASED, NF_HAS_SAVED,
 } from "./tape";
-import { binaryKernel, B_ADD, B_MUL, B_DIV, MODE_VV, MODE_VS, MODE_SV } from "../kernels/binary";
+import { binaryKernel, B_MUL, B_DIV, MODE_VV, MODE_VS, MODE_SV } from "../kernels/binary";
 import { unaryBackwardKernel, powScalarKernel, U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH } from "../kernels/unary";
 import { stridedCopy, binaryStrided, reduceSumKernel } from "../kernels/layout";
 import { gemm, transpose2d } from "../kernels/matmul";

@@ -7,7 +7,7 @@
 
 import { alloc, free } from "../memory";
 import {
-  ent, geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
+  geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
   storageRetain, storageRelease, requiresGrad, shapePtr, stridesPtr, shapeRec, ndimOf,
   E_NODE, E_STORAGE, E_OFFSET, flagsOf, setFlags, F_REQUIRES_GRAD, F_RETAINS_GRAD, S_VERSION, S_DATA,
 } from "../tensor";

@@ -81,29 +81,3 @@ export function binaryKernel(op: i32, out: usize, a: usize, b: usize, n: i32, mo
     default: run(B_POW, out, a, b, n, mode); break;
   }
 }
-
-/** out[i] = a[i] + alpha * b[i] (alpha * b rounded to f32 first, as PyTorch without FMA). */
-export function addScaledKernel(out: usize, a: usize, b: usize, alpha: f32, n: i32, mode: i32): void {
-  const al = f32x4.splat(alpha);
-  let i = 0;
-  if (mode == MODE_VV) {
-    for (; i + 4 <= n; i += 4) {
-      const o = f4(i);
-      v128.store(out + o, f32x4.add(v128.load(a + o), f32x4.mul(v128.load(b + o), al)));
-    }
-    for (; i < n; i++) {
-      const o = f4(i);
-      store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o) * alpha);
-    }
-  } else if (mode == MODE_VS) {
-    const s = f32x4.splat(load<f32>(b) * alpha);
-    const ss = load<f32>(b) * alpha;
-    for (; i + 4 <= n; i += 4) v128.store(out + f4(i), f32x4.add(v128.load(a + f4(i)), s));
-    for (; i < n; i++) store<f32>(out + f4(i), load<f32>(a + f4(i)) + ss);
-  } else {
-    const s = f32x4.splat(load<f32>(a));
-    const ss = load<f32>(a);
-    for (; i + 4 <= n; i += 4) v128.store(out + f4(i), f32x4.add(s, f32x4.mul(v128.load(b + f4(i)), al)));
-    for (; i < n; i++) store<f32>(out + f4(i), ss + load<f32>(b + f4(i)) * alpha);
-  }
-}

@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { W } from "../wasm/load.js";
 import { writeScratch, writeValues } from "../wasm/memory.js";
 import { Tensor, wrap, h, describe } from "../tensor.js";
-import { shapeArgs, checkShape, numelOf } from "../shape.js";
+import { shapeArgs, checkShape } from "../shape.js";
 import { dtypeCode } from "../dtype.js";
 import { ShapeError, DTypeError } from "../errors.js";
 
