@@ -27,6 +27,7 @@ export enum Status {
   OutOfMemory = -1,
   FreedGraph = -2,
   VersionMismatch = -3,
+  NotContiguous = -4,
 }
 
 /** Maximum number of dimensions of a tensor. */

@@ -6,7 +6,7 @@ export { setGradEnabled, isGradEnabled, gradFnOf } from "./autograd/tape";
 export { backward, backwardErrorInfo } from "./autograd/backward";
 export { seedRandom } from "./kernels/random";
 export {
-  scratchAddr, binaryOp, scalarOp, unaryOp, sumOp, matmulOp, viewOp, reshapeCopyOp, cloneOp,
+  scratchAddr, binaryOp, scalarOp, unaryOp, sumOp, matmulOp, viewOp, reshapeOp, cloneOp,
   transposeOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp, inplaceBinaryOp,
   inplaceScalarOp, fillOp, copyOp, emptyOp, rawFill, arangeFill, randomFill, itemOp, readAddr, freeCopy,
 } from "./ops";

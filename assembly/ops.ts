@@ -3,7 +3,7 @@
 // Inputs were validated by the facade (shapes, dims, dtypes); a 0 return means out of memory,
 // and then nothing was changed.
 
-import { OpCode, DType, MAX_DIMS } from "./abi";
+import { OpCode, DType, Status, MAX_DIMS } from "./abi";
 import { alloc, free } from "./memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release, isContiguous,
@@ -258,14 +258,20 @@ function makeView(a: i32, nd: i32, strides: usize, op: i32, i0: i32, i1: i32): i
   return v;
 }
 
-/** a viewed as the contiguous shape in scratch[0..ndim) (a must be contiguous). */
+/** a viewed as the contiguous shape in scratch[0..ndim); Status.NotContiguous if a is strided. */
 export function viewOp(a: i32, ndim: i32): i32 {
+  if (!isContiguous(a)) return Status.NotContiguous;
   memory.copy(vShape, scratch, <usize>ndim << 2);
   return makeView(a, ndim, 0, OpCode.View, 0, 0);
 }
 
+/** reshape: a view when a is contiguous, else a copy with the shape in scratch[0..ndim). */
+export function reshapeOp(a: i32, ndim: i32): i32 {
+  return isContiguous(a) ? viewOp(a, ndim) : reshapeCopyOp(a, ndim);
+}
+
 /** A contiguous copy of a with the shape in scratch (reshape of a strided tensor). */
-export function reshapeCopyOp(a: i32, ndim: i32): i32 {
+function reshapeCopyOp(a: i32, ndim: i32): i32 {
   const out = newTensor(ndim, scratch, dtypeOf(a));
   if (!out) return 0;
   stridedCopy(dataPtr(out), dataPtr(a), ndimOf(a), shapePtr(a), stridesPtr(a));
@@ -273,7 +279,7 @@ export function reshapeCopyOp(a: i32, ndim: i32): i32 {
   return out;
 }
 
-/** A contiguous copy of a (clone()/contiguous(), recorded as CloneBackward0). */
+/** A contiguous copy of a (clone(), recorded as CloneBackward0). */
 export function cloneOp(a: i32): i32 {
   const out = newTensor(ndimOf(a), shapePtr(a), dtypeOf(a));
   if (!out) return 0;

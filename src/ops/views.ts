@@ -1,6 +1,7 @@
 // Shape ops. view/transpose/t/unsqueeze/squeeze/expand/detach make new metadata over the same
 // storage (views), so in-place writes through them reach the base, as in PyTorch.
 
+import { Status } from "../../assembly/abi.js";
 import { W } from "../wasm/load.js";
 import { writeScratch } from "../wasm/memory.js";
 import { Tensor, h, wrap } from "../tensor.js";
@@ -17,11 +18,12 @@ export function dimIndex(a: Tensor, dim: number, op: string): number {
 export function view(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "view");
   const shape = inferShape(shapeArgs(shapeIn, "view", true), numelOf(a.shape), a.shape, "view");
-  if (!W.isContiguous(ha)) {
+  writeScratch(shape);
+  const out = W.viewOp(ha, shape.length);
+  if (out === Status.NotContiguous) {
     throw new ShapeError(`view: size is not compatible with input tensor's size and stride (shape ${formatShape(a.shape)} is not contiguous); use reshape() instead`);
   }
-  writeScratch(shape);
-  return wrap(W.viewOp(ha, shape.length), shape, a._dt, "view");
+  return wrap(out, shape, a._dt, "view");
 }
 
 /** Same data with a new shape: a view when possible, else a copy (torch.reshape). */
@@ -29,8 +31,7 @@ export function reshape(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "reshape");
   const shape = inferShape(shapeArgs(shapeIn, "reshape", true), numelOf(a.shape), a.shape, "reshape");
   writeScratch(shape);
-  const out = W.isContiguous(ha) ? W.viewOp(ha, shape.length) : W.reshapeCopyOp(ha, shape.length);
-  return wrap(out, shape, a._dt, "reshape");
+  return wrap(W.reshapeOp(ha, shape.length), shape, a._dt, "reshape");
 }
 
 /** Dims startDim..endDim merged into one (torch.flatten). */

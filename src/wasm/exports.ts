@@ -23,7 +23,7 @@ export interface CoreExports {
   sumOp(a: number, mask: number, keepdim: number, mean: number, dimGiven: number): number;
   matmulOp(a: number, b: number): number;
   viewOp(a: number, ndim: number): number;
-  reshapeCopyOp(a: number, ndim: number): number;
+  reshapeOp(a: number, ndim: number): number;
   cloneOp(a: number): number;
   transposeOp(a: number, d0: number, d1: number, isT: number): number;
   expandOp(a: number, ndim: number): number;
