@@ -13,3 +13,4 @@ export {
 export {
   releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, dtypeOf, isLeaf, dataAddr, detachInPlace,
 } from "./handles";
+export { nodeOf, nodeOp, nodeNext, tensorNdim, tensorDim } from "./inspect";

@@ -15,6 +15,7 @@ export { matmul, mm } from "./ops/linalg.js";
 export { reshape, view, flatten, transpose, t, unsqueeze, squeeze, expand, contiguous, clone, detach } from "./ops/views.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, type BackwardOptions } from "./autograd.js";
+export { toDot, type DotOptions } from "./viz.js";
 export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo } from "./lifetime.js";
 export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,

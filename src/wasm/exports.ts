@@ -52,6 +52,11 @@ export interface CoreExports {
   isLeaf(h: number): number;
   dataAddr(h: number): number;
   detachInPlace(h: number): void;
+  nodeOf(h: number): number;
+  nodeOp(node: number): number;
+  nodeNext(node: number, i: number): number;
+  tensorNdim(h: number): number;
+  tensorDim(h: number, d: number): number;
 }
 
 /** Entry flag bits (assembly/tensor.ts). */
