@@ -10,7 +10,7 @@ import {
   bumpVersion, dimOf, strideOf, setDims, newTensorLike, copyDims, flagsOf, setFlags, dtypeOf,
   setData, requiresGrad, F_VIEW,
 } from "./tensor";
-import { record, save, saveCopy, shouldRecord, markSaved, N_F0, N_I0, N_I1 } from "./autograd/tape";
+import { record, save, saveCopy, watchVersion, shouldRecord, markSaved, N_F0, N_I0, N_I1 } from "./autograd/tape";
 import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, MODE_VV, MODE_VS, MODE_SV } from "./kernels/binary";
 import {
   unaryKernel, powScalarKernel, U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH, U_RECIPROCAL,
@@ -251,7 +251,7 @@ function makeView(a: i32, nd: i32, strides: usize, op: i32, i0: i32, i1: i32): i
   setFlags(v, flagsOf(a) & F_VIEW);
   if (!shouldRecord(a, 0)) return v;
   const node = record(op, v, a, 0);
-  if (!node) return failed(v);
+  if (!node || !watchVersion(node, 0, a)) return failed(v);
   store<i32>(node + N_I0, i0);
   store<i32>(node + N_I1, i1);
   setFlags(v, flagsOf(v) | F_VIEW);

@@ -1,12 +1,16 @@
 // backward(): validation in TS, then the whole reverse pass in one call into the core.
 
-import { Status } from "../assembly/abi.js";
+import { Status, OpCode } from "../assembly/abi.js";
 import { W } from "./wasm/load.js";
 import { F_REQUIRES_GRAD } from "./wasm/exports.js";
 import { Tensor, h } from "./tensor.js";
 import { gradFnName } from "./gradFn.js";
 import { sameShape } from "./shape.js";
 import { AutogradError, ShapeError, WasmgradError, formatShape, oom } from "./errors.js";
+
+const VIEW_OPS = new Set<number>([
+  OpCode.View, OpCode.Transpose, OpCode.T, OpCode.Expand, OpCode.Unsqueeze, OpCode.Squeeze, OpCode.SqueezeDim,
+]);
 
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */
@@ -46,9 +50,12 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOpt
   }
   if (status === Status.VersionMismatch) {
     const cur = W.backwardErrorInfo(2), want = W.backwardErrorInfo(3);
+    const viewHint = VIEW_OPS.has(W.backwardErrorInfo(0))
+      ? "; the base of a view was changed in place after the view was taken (use the view's values before, or clone() it)"
+      : "";
     throw new AutogradError(
       `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-      `a tensor saved by ${op} is at version ${cur}; expected version ${want} instead`);
+      `a tensor saved by ${op} is at version ${cur}; expected version ${want} instead${viewHint}`);
   }
   throw oom("backward");
 }

@@ -215,6 +215,24 @@ describe("backward misuse", () => {
     expect(x.grad).toBeNull();
   });
 
+  test("a view whose base was changed in place by a recorded op is refused, not given a wrong gradient", () => {
+    // PyTorch rebases the view's history (x.grad would be [2, 2]); wasmgrad refuses at backward
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(1);
+    const v = y.view(2, 1);
+    y.mul_(2);
+    expect(() => v.sum().backward()).toThrow(/modified by an inplace operation: a tensor saved by ViewBackward0 .*base of a view was changed in place/);
+    expect(x.grad).toBeNull();
+  });
+
+  test("a graph through views and no saved values runs backward twice (as PyTorch)", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const l = x.view(2, 1).t().sum();
+    l.backward();
+    l.backward();
+    expect(vals(x.grad)).toEqual([2, 2]);
+  });
+
   test("in-place on a leaf that requires grad throws, except in noGrad", () => {
     const w = tensor([1.0], { requiresGrad: true });
     expect(() => w.add_(1)).toThrow(/^add_: a leaf Variable that requires grad is being used in an in-place operation/);

@@ -146,6 +146,31 @@ export function save(node: usize, i: i32, h: i32): bool {
   return true;
 }
 
+/**
+ * Remembers h's version in slot i without keeping its values: a view's node uses this so that an
+ * in-place op recorded on the base after the view was taken (which the view's history would not
+ * include) is caught at backward instead of giving a wrong gradient. It does not count as saving
+ * (a second backward through a view still works, as in PyTorch).
+ */
+export function watchVersion(node: usize, i: i32, h: i32): bool {
+  let block = <usize>nget(node, N_SAVED);
+  if (!block) {
+    block = alloc(SAVED_BYTES);
+    if (!block) return false;
+    memory.fill(block, 0, SAVED_BYTES);
+    nset(node, N_SAVED, <i32>block);
+  }
+  const rec = block + <usize>i * SAVED_REC;
+  const s = <usize>geti(h, E_STORAGE);
+  storageRetain(s); // released as the saved data...
+  storageRetain(s); // ...and as the version counter by releaseSaved
+  store<i32>(rec, <i32>s);
+  store<i32>(rec, 0, 4);
+  store<i32>(rec, <i32>s, 8);
+  store<i32>(rec, load<i32>(s + S_VERSION), 12);
+  return true;
+}
+
 /** Saves a private copy of h's current values (for in-place ops that overwrite h). */
 export function saveCopy(node: usize, i: i32, h: i32): bool {
   const c = newTensorLike(h);
