@@ -1,0 +1,31 @@
+// The lesson loop alone in a process (no peer library loaded, so the JS heap is small):
+// µs per inner iteration over 1,000,000 iterations, three times, and the peak WASM memory.
+// `npm run bench` is the comparison with TensorFlow.js; this isolates wasmgrad's own cost.
+// Run: npm run build && node build/bench/lesson-alone.bench.js
+
+import { memory } from "wasmgrad";
+import { createWasmgradPeer } from "./lib/peers/wasmgrad.js";
+
+const EPOCHS = 1_000_000 / 3;
+
+function main(): void {
+  const peer = createWasmgradPeer();
+  const times: number[] = [];
+  let peak = 0;
+  for (let run = 0; run < 3; run++) {
+    peer.reset();
+    const t0 = performance.now();
+    // one call per 1000 epochs, so the peak memory can be sampled along the way
+    for (let done = 0; done < EPOCHS; done += 1000) {
+      peer.train(Math.min(1000, EPOCHS - done));
+      peak = Math.max(peak, memory().wasmBytes);
+    }
+    times.push(((performance.now() - t0) * 1000) / (EPOCHS * 3));
+  }
+  peer.verify();
+  console.log(`Node ${process.version}; lesson loop, 1,000,000 inner iterations per run`);
+  console.log(`µs per iteration, runs: ${times.map((t) => t.toFixed(3)).join(", ")}; median ${[...times].sort((a, b) => a - b)[1].toFixed(3)}`);
+  console.log(`peak WASM memory: ${(peak / (1 << 20)).toFixed(2)} MiB; w = ${peer.weight()}`);
+}
+
+main();
