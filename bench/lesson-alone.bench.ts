@@ -1,7 +1,7 @@
 // The lesson loop alone in a process (no peer library loaded, so the JS heap is small):
 // µs per inner iteration over 1,000,000 iterations, three times, and the peak WASM memory.
 // `npm run bench` is the comparison with TensorFlow.js; this isolates wasmgrad's own cost.
-// Run: npm run build && node build/bench/lesson-alone.bench.js
+// Run: npm run bench:alone
 
 import { memory } from "wasmgrad";
 import { createWasmgradPeer } from "./lib/peers/wasmgrad.js";
