@@ -107,19 +107,26 @@ export function record(op: i32, out: i32, a: i32, b: i32): usize {
   return node;
 }
 
+/** The node's block of saved slots, allocated on first use; 0 when out of memory. */
+function savedBlock(node: usize): usize {
+  let block = <usize>nget(node, N_SAVED);
+  if (!block) {
+    block = alloc(SAVED_BYTES);
+    if (!block) return 0;
+    memory.fill(block, 0, SAVED_BYTES);
+    nset(node, N_SAVED, <i32>block);
+  }
+  return block;
+}
+
 /**
  * Saves tensor h in slot i of the node: its storage (a contiguous copy if h is a strided view)
  * and its version counter with the current version, so backward can detect later in-place writes.
  * Returns false when out of memory.
  */
 export function save(node: usize, i: i32, h: i32): bool {
-  let block = <usize>nget(node, N_SAVED);
-  if (!block) {
-    block = alloc(SAVED_BYTES);
-    if (!block) return false;
-    memory.fill(block, 0, SAVED_BYTES);
-    nset(node, N_SAVED, <i32>block);
-  }
+  const block = savedBlock(node);
+  if (!block) return false;
   const rec = block + <usize>i * SAVED_REC;
   let s: usize, off: i32;
   if (isContiguous(h)) {
@@ -153,13 +160,8 @@ export function save(node: usize, i: i32, h: i32): bool {
  * (a second backward through a view still works, as in PyTorch).
  */
 export function watchVersion(node: usize, i: i32, h: i32): bool {
-  let block = <usize>nget(node, N_SAVED);
-  if (!block) {
-    block = alloc(SAVED_BYTES);
-    if (!block) return false;
-    memory.fill(block, 0, SAVED_BYTES);
-    nset(node, N_SAVED, <i32>block);
-  }
+  const block = savedBlock(node);
+  if (!block) return false;
   const rec = block + <usize>i * SAVED_REC;
   const s = <usize>geti(h, E_STORAGE);
   storageRetain(s); // released as the saved data...
