@@ -28,6 +28,7 @@ export enum Status {
   FreedGraph = -2,
   VersionMismatch = -3,
   NotContiguous = -4,
+  GradShapeMismatch = -5,
 }
 
 /** Maximum number of dimensions of a tensor. */

@@ -57,5 +57,16 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOpt
       `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
       `a tensor saved by ${op} is at version ${cur}; expected version ${want} instead${viewHint}`);
   }
+  if (status === Status.GradShapeMismatch) {
+    const t = W.backwardErrorInfo(0), g = W.backwardErrorInfo(1);
+    throw new ShapeError(
+      `backward: a tensor's .grad has shape ${formatShape(shapeOf(g))} but its gradient has shape ` +
+      `${formatShape(shapeOf(t))} (its shape changed after .grad was made; set .grad = null first)`);
+  }
   throw oom("backward");
+}
+
+/** The shape of a handle, read from the core (for tensors the facade holds no wrapper of). */
+export function shapeOf(handle: number): number[] {
+  return Array.from({ length: W.tensorNdim(handle) }, (_, d) => W.tensorDim(handle, d));
 }

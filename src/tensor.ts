@@ -16,7 +16,7 @@ import * as la from "./ops/linalg.js";
 import * as vw from "./ops/views.js";
 import * as ip from "./ops/inplace.js";
 import * as creation from "./ops/creation.js";
-import { backward, type BackwardOptions } from "./autograd.js";
+import { backward, shapeOf, type BackwardOptions } from "./autograd.js";
 
 // `using t = ...` needs Symbol.dispose (Node 20 lacks it); the same well-known symbol as TS uses.
 const symDispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
@@ -98,7 +98,9 @@ export class Tensor implements Owned {
     const cached = links.grad;
     if (cached !== null && cached._h === gh) return cached;
     W.retain(gh);
-    return (links.grad = new Tensor(gh, this.shape, 0));
+    // the grad keeps the shape it was made with, even if .data gave this tensor another since
+    const shape = sameShape(shapeOf(gh), this.shape) ? this.shape : shapeOf(gh);
+    return (links.grad = new Tensor(gh, shape, 0));
   }
   set grad(g: Tensor | null) {
     const th = h(this, "grad");

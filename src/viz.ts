@@ -4,6 +4,7 @@
 import { W } from "./wasm/load.js";
 import { Tensor, h } from "./tensor.js";
 import { gradFnName } from "./gradFn.js";
+import { shapeOf } from "./autograd.js";
 
 export interface DotOptions {
   /** Names for leaf tensors, e.g. `{ w }`: shown in their boxes (as torchviz's `params`). */
@@ -53,7 +54,7 @@ export function toDot(t: Tensor, opts: DotOptions = {}): string {
         const leaf = next >>> 1;
         if (!leafDone.has(leaf)) {
           leafDone.add(leaf);
-          const dims = Array.from({ length: W.tensorNdim(leaf) }, (_, d) => W.tensorDim(leaf, d));
+          const dims = shapeOf(leaf);
           const name = names.get(leaf);
           const label = name === undefined ? sizeLabel(dims) : `${name}\n${sizeLabel(dims)}`;
           lines.push(`\tt${leaf} [label=${quote(label)} fillcolor=lightblue]`);

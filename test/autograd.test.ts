@@ -110,6 +110,19 @@ describe("data and detach", () => {
     expect(w.requiresGrad).toBe(true);
   });
 
+  test("a .grad made before .data changed the shape is refused, not overrun", () => {
+    const w = tensor([1.0], { requiresGrad: true });
+    w.mul(2).sum().backward();
+    w.data = tensor([1, 2, 3]);
+    expect(w.grad!.shape).toEqual([1]);
+    expect(() => w.mul(2).sum().backward()).toThrow(
+      "backward: a tensor's .grad has shape [1] but its gradient has shape [3] (its shape changed after .grad was made; set .grad = null first)");
+    expect(w.grad!.toArray()).toEqual([2]);
+    w.grad = null;
+    w.mul(2).sum().backward();
+    expect(w.grad!.toArray()).toEqual([2, 2, 2]);
+  });
+
   test("an old .data keeps the old storage after .data is reassigned", () => {
     const w = tensor([1.0], { requiresGrad: true });
     const old = w.data;

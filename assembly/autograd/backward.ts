@@ -24,7 +24,8 @@ import { numelOfShape, sameShape, broadcastStrides, contiguousStrides, sumToMask
 import { MAX_DIMS } from "../abi";
 
 // Details of the last failure, read by the facade to build its message:
-// [0] op code, [1] saved slot, [2] current version, [3] expected version.
+// version mismatch: [0] op code, [1] saved slot, [2] current version, [3] expected version;
+// grad shape mismatch: [0] the tensor, [1] its .grad.
 // @ts-ignore: decorator
 @lazy const errInfo: usize = memory.data(16, 16);
 export function backwardErrorInfo(i: i32): i32 { return load<i32>(errInfo + (<usize>i << 2)); }
@@ -419,6 +420,18 @@ function retainInto(h: i32, g: usize, n: i32): void {
 }
 
 /**
+ * False (with errInfo set) if h already has a .grad whose shape is not `shape`: the tensor's
+ * shape changed (`.data = ...`) since its .grad was made, and adding into it would be wrong.
+ */
+function gradFits(h: i32, nd: i32, shape: usize): bool {
+  const g = geti(h, E_GRAD);
+  if (!g || sameShape(ndimOf(g), shapePtr(g), nd, shape)) return true;
+  store<i32>(errInfo, h);
+  store<i32>(errInfo, g, 4);
+  return false;
+}
+
+/**
  * Runs backward from `root` with the output gradient `gradH` (0: ones). `keepGraph`: keep saved
  * tensors for another backward. Returns a Status; all checks run before any gradient is written.
  */
@@ -446,9 +459,15 @@ export function backward(root: i32, gradH: i32, keepGraph: bool): i32 {
         store<i32>(errInfo, savedVersion(node, stale), 12);
         return Status.VersionMismatch;
       }
+      const keep = nget(node, N_RETAIN);
+      if (keep && !gradFits(keep, outNdim(node), outShape(node))) return Status.GradShapeMismatch;
       for (let j = 0; j < 2; j++) {
         const nx = nextOf(node, j);
-        if (!nx || (nx & 1) || nget(<usize>nx, N_EPOCH) == epoch) continue;
+        if (nx & 1) {
+          if (!gradFits(nx >>> 1, inNdim(node, j), inShape(node, j))) return Status.GradShapeMismatch;
+          continue;
+        }
+        if (!nx || nget(<usize>nx, N_EPOCH) == epoch) continue;
         nset(<usize>nx, N_EPOCH, epoch);
         if (!listPush(count++, <usize>nx)) return Status.OutOfMemory;
       }
@@ -461,6 +480,7 @@ export function backward(root: i32, gradH: i32, keepGraph: bool): i32 {
   if (gradH) stridedCopy(g, dataPtr(gradH), ndimOf(gradH), shapePtr(gradH), stridesPtr(gradH));
   else fillF32(g, 1, n);
   if (!rootNode) {
+    if (!gradFits(root, ndimOf(root), shapePtr(root))) { drop(g, n); return Status.GradShapeMismatch; }
     deliver((root << 1) | 1, g, n, true, ndimOf(root), shapePtr(root));
     return oom ? Status.OutOfMemory : Status.Ok;
   }
