@@ -29,6 +29,7 @@ export enum Status {
   VersionMismatch = -3,
   NotContiguous = -4,
   GradShapeMismatch = -5,
+  InvalidGradient = -6,
 }
 
 /** Maximum number of dimensions of a tensor. */

@@ -57,6 +57,13 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOpt
       `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
       `a tensor saved by ${op} is at version ${cur}; expected version ${want} instead${viewHint}`);
   }
+  if (status === Status.InvalidGradient) {
+    const given = infoShape(1), want = infoShape(10);
+    throw new ShapeError(
+      `backward: Function ${op} returned an invalid gradient at index ${W.backwardErrorInfo(19)} - got ` +
+      `${formatShape(given)} but expected shape compatible with ${formatShape(want)} ` +
+      "(a tensor's .data was replaced with another shape after it was computed)");
+  }
   if (status === Status.GradShapeMismatch) {
     const t = W.backwardErrorInfo(0), g = W.backwardErrorInfo(1);
     throw new ShapeError(
@@ -64,6 +71,10 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOpt
       `${formatShape(shapeOf(t))} (its shape changed after .grad was made; set .grad = null first)`);
   }
   throw oom("backward");
+}
+
+function infoShape(at: number): number[] {
+  return Array.from({ length: W.backwardErrorInfo(at) }, (_, d) => W.backwardErrorInfo(at + 1 + d));
 }
 
 /** The shape of a handle, read from the core (for tensors the facade holds no wrapper of). */

@@ -123,6 +123,18 @@ describe("data and detach", () => {
     expect(w.grad!.toArray()).toEqual([2, 2, 2]);
   });
 
+  test("reshaping a non-leaf through .data is caught at backward (as PyTorch)", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(2);
+    y.data = tensor([1, 2, 3]);
+    expect(() => y.mul(3).sum().backward()).toThrow(
+      /^backward: Function MulBackward0 returned an invalid gradient at index 0 - got \[3\] but expected shape compatible with \[2\]/);
+    expect(x.grad).toBeNull();
+    const z = x.mul(2).sum();
+    z.data = tensor([1, 2]);
+    expect(() => z.backward(tensor([1, 1]))).toThrow(/^backward: Function SumBackward0 returned an invalid gradient/);
+  });
+
   test("an old .data keeps the old storage after .data is reassigned", () => {
     const w = tensor([1.0], { requiresGrad: true });
     const old = w.data;

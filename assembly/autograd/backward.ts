@@ -8,13 +8,13 @@ import { OpCode, Status, DType } from "../abi";
 import { alloc, free } from "../memory";
 import { f4, addInto, fillF32 } from "../simd";
 import {
-  geti, seti, dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, adoptBuffer, bumpVersion,
+  geti, seti, dataPtr, numelOf, ndimOf, shapePtr, shapeRec, stridesPtr, newTensor, adoptBuffer, bumpVersion,
   E_NODE, E_GRAD,
 } from "../tensor";
 import {
   nget, nset, nextOf, inShape, inNdim, outShape, outNdim, savedData, staleSaved, releaseSaved,
   savedVersion, savedCurrentVersion,
-  N_OP, N_SEQ, N_FLAGS, N_EPOCH, N_RETAIN, N_GRADP, N_F0, N_I0, N_I1, NF_RELEASED, NF_HAS_SAVED,
+  N_OP, N_SEQ, N_FLAGS, N_EPOCH, N_RETAIN, N_GRADP, N_F0, N_I0, N_OUT, N_IN, N_I1, NF_RELEASED, NF_HAS_SAVED,
 } from "./tape";
 import { binaryKernel, B_MUL, B_DIV, MODE_VV, MODE_VS, MODE_SV } from "../kernels/binary";
 import { unaryBackwardKernel, powScalarKernel, U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH } from "../kernels/unary";
@@ -25,9 +25,11 @@ import { MAX_DIMS } from "../abi";
 
 // Details of the last failure, read by the facade to build its message:
 // version mismatch: [0] op code, [1] saved slot, [2] current version, [3] expected version;
-// grad shape mismatch: [0] the tensor, [1] its .grad.
+// grad shape mismatch: [0] the tensor, [1] its .grad;
+// invalid gradient: [0] op code, [1] ndim, [2..9] shape given, [10] ndim, [11..18] shape expected,
+// [19] input index.
 // @ts-ignore: decorator
-@lazy const errInfo: usize = memory.data(16, 16);
+@lazy const errInfo: usize = memory.data(80, 16);
 export function backwardErrorInfo(i: i32): i32 { return load<i32>(errInfo + (<usize>i << 2)); }
 
 // @ts-ignore: decorator
@@ -415,8 +417,13 @@ function matmulRule(node: usize, op: i32, g: usize, has0: bool, has1: bool): voi
 }
 
 /** Adds the node's gradient into the .grad of the tensor that asked for retainGrad(). */
-function retainInto(h: i32, g: usize, n: i32): void {
-  deliver((h << 1) | 1, g, n, false, ndimOf(h), shapePtr(h));
+function retainInto(h: i32, node: usize, g: usize, n: i32): void {
+  deliver((h << 1) | 1, g, n, false, outNdim(node), outShape(node));
+}
+
+function putShape(at: usize, nd: i32, shape: usize): void {
+  store<i32>(errInfo + at, nd);
+  memory.copy(errInfo + at + 4, shape, <usize>nd << 2);
 }
 
 /**
@@ -439,6 +446,14 @@ export function backward(root: i32, gradH: i32, keepGraph: bool): i32 {
   oom = false;
   const rootNode = <usize>geti(root, E_NODE);
   let count = 0;
+  if (rootNode && <usize>load<u32>(rootNode + N_OUT) != shapeRec(root)) {
+    // `.data =` gave the output another shape after it was computed
+    store<i32>(errInfo, nget(rootNode, N_OP));
+    store<i32>(errInfo, 0, 76);
+    putShape(4, ndimOf(root), shapePtr(root));
+    putShape(40, outNdim(rootNode), outShape(rootNode));
+    return Status.InvalidGradient;
+  }
   if (rootNode) {
     epoch++;
     if (!listPush(0, rootNode)) return Status.OutOfMemory;
@@ -467,7 +482,17 @@ export function backward(root: i32, gradH: i32, keepGraph: bool): i32 {
           if (!gradFits(nx >>> 1, inNdim(node, j), inShape(node, j))) return Status.GradShapeMismatch;
           continue;
         }
-        if (!nx || nget(<usize>nx, N_EPOCH) == epoch) continue;
+        if (!nx) continue;
+        // the input's shape when this op used it must be the producer's output shape (they differ
+        // only if `.data =` reshaped the tensor in between); shapes are interned, so compare records
+        if (load<u32>(node + N_IN + (<usize>j << 2)) != load<u32>(<usize>nx + N_OUT)) {
+          store<i32>(errInfo, nget(node, N_OP));
+          store<i32>(errInfo, j, 76);
+          putShape(4, inNdim(node, j), inShape(node, j));
+          putShape(40, outNdim(<usize>nx), outShape(<usize>nx));
+          return Status.InvalidGradient;
+        }
+        if (nget(<usize>nx, N_EPOCH) == epoch) continue;
         nset(<usize>nx, N_EPOCH, epoch);
         if (!listPush(count++, <usize>nx)) return Status.OutOfMemory;
       }
@@ -491,7 +516,7 @@ export function backward(root: i32, gradH: i32, keepGraph: bool): i32 {
     if (gp) {
       const on = numelOfShape(outNdim(node), outShape(node));
       const keep = nget(node, N_RETAIN);
-      if (keep) retainInto(keep, gp, on);
+      if (keep) retainInto(keep, node, gp, on);
       rule(node, gp, on);
       drop(gp, on);
       nset(node, N_GRADP, 0);
