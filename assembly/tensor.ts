@@ -38,6 +38,9 @@ export const S_VERSION: usize = 12;
 const S_HEADER: usize = 16;
 const S_OWNER: usize = 16;
 const ALIAS: i32 = -1;
+// Set in S_BYTES when the data sits in the record's own block. (Comparing the data address with
+// the record's end is not enough: a separately allocated buffer can land right there.)
+const INLINE: i32 = 0x80000000;
 
 // The table is paged (1024 entries a page, never moved), so growing it copies nothing and
 // leaves no dead old table behind. `pages` is the page directory.
@@ -197,7 +200,7 @@ function newInlineStorage(bytes: usize, refs: i32): usize {
   const s = alloc(S_HEADER + bytes);
   if (!s) return 0;
   store<i32>(s + S_DATA, <i32>(s + S_HEADER));
-  store<i32>(s + S_BYTES, <i32>bytes);
+  store<i32>(s + S_BYTES, <i32>bytes | INLINE);
   store<i32>(s + S_REFS, refs);
   store<i32>(s + S_VERSION, 0);
   storageBytes += bytes;
@@ -228,9 +231,10 @@ export function storageRelease(s: usize): void {
     storageRelease(owner);
     return;
   }
-  storageBytes -= <usize>bytes;
-  if (data == s + S_HEADER) { free(s, S_HEADER + <usize>bytes); return; }
-  if (data) free(data, <usize>bytes);
+  const size = <usize>(bytes & ~INLINE);
+  storageBytes -= size;
+  if (bytes & INLINE) { free(s, S_HEADER + size); return; }
+  if (data) free(data, size);
   free(s, S_HEADER);
 }
 

@@ -228,11 +228,32 @@ export function markSaved(node: usize): void { nset(node, N_FLAGS, nget(node, N_
 
 export function nodeRetain(node: usize): void { nset(node, N_REFS, nget(node, N_REFS) + 1); }
 
+// Nodes whose last reference is gone, waiting to be freed, linked through N_REFS. Freeing a node
+// drops its edges, which can free the next node and so on down a chain as long as the graph:
+// a loop over this list instead of recursion keeps the stack flat for any depth.
+// @ts-ignore: decorator
+@lazy let doomed: usize = 0;
+// @ts-ignore: decorator
+@lazy let freeing: bool = false;
+
 /** Drops one reference to `node` held by tensor `owner` (0 for an edge). */
 export function nodeRelease(node: usize, owner: i32): void {
   if (owner && nget(node, N_RETAIN) == owner) nset(node, N_RETAIN, 0);
   const r = nget(node, N_REFS) - 1;
   if (r > 0) { nset(node, N_REFS, r); return; }
+  nset(node, N_REFS, <i32>doomed);
+  doomed = node;
+  if (freeing) return; // an outer call is draining the list
+  freeing = true;
+  while (doomed) {
+    const n = doomed;
+    doomed = <usize>nget(n, N_REFS);
+    freeNode(n);
+  }
+  freeing = false;
+}
+
+function freeNode(node: usize): void {
   releaseSaved(node);
   for (let i = 0; i < 2; i++) {
     const nx = nextOf(node, i);
