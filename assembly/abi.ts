@@ -30,6 +30,7 @@ export enum Status {
   NotContiguous = -4,
   GradShapeMismatch = -5,
   InvalidGradient = -6,
+  InternalOverlap = -7,
 }
 
 /** Maximum number of dimensions of a tensor. */

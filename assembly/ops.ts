@@ -8,7 +8,7 @@ import { alloc, free } from "./memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release, isContiguous,
   bumpVersion, dimOf, strideOf, setDims, newTensorLike, copyDims, flagsOf, setFlags, dtypeOf,
-  setData, requiresGrad, F_VIEW,
+  setData, requiresGrad, hasOverlap, F_VIEW, F_NOGRAD_VIEW,
 } from "./tensor";
 import { record, save, saveCopy, watchVersion, shouldRecord, markSaved, N_F0, N_I0, N_I1 } from "./autograd/tape";
 import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, MODE_VV, MODE_VS, MODE_SV } from "./kernels/binary";
@@ -248,13 +248,15 @@ function makeView(a: i32, nd: i32, strides: usize, op: i32, i0: i32, i1: i32): i
   const v = newView(a, true);
   if (!v) return 0;
   if (!setDims(v, nd, vShape, strides)) return failed(v);
-  setFlags(v, flagsOf(a) & F_VIEW);
-  if (!shouldRecord(a, 0)) return v;
+  setFlags(v, F_VIEW | (flagsOf(a) & F_NOGRAD_VIEW));
+  if (!shouldRecord(a, 0)) {
+    if (requiresGrad(a)) setFlags(v, flagsOf(v) | F_NOGRAD_VIEW);
+    return v;
+  }
   const node = record(op, v, a, 0);
   if (!node || !watchVersion(node, 0, a)) return failed(v);
   store<i32>(node + N_I0, i0);
   store<i32>(node + N_I1, i1);
-  setFlags(v, flagsOf(v) | F_VIEW);
   return v;
 }
 
@@ -379,6 +381,7 @@ function writeBack(self: i32, p: usize): void {
 
 /** self (op)= other with other broadcast to self's shape; op in Add, Sub, Mul, Div. */
 export function inplaceBinaryOp(op: i32, self: i32, other: i32, alpha: f32): i32 {
+  if (hasOverlap(self)) return Status.InternalOverlap;
   const n = numelOf(self), m = numelOf(other);
   const selfContig = isContiguous(self);
   const ps = selfContig ? dataPtr(self) : contig(self);
@@ -414,6 +417,7 @@ export function inplaceBinaryOp(op: i32, self: i32, other: i32, alpha: f32): i32
 
 /** self (op)= s for the *Scalar op codes. */
 export function inplaceScalarOp(op: i32, self: i32, s: f32): i32 {
+  if (hasOverlap(self)) return Status.InternalOverlap;
   const n = numelOf(self);
   const selfContig = isContiguous(self);
   const ps = selfContig ? dataPtr(self) : contig(self);
@@ -433,6 +437,7 @@ export function inplaceScalarOp(op: i32, self: i32, s: f32): i32 {
 
 /** Fills self with v (fill_/zero_). `zero`: the call was zero_ (ZeroBackward0). */
 export function fillOp(self: i32, v: f32, zero: bool): i32 {
+  // every element gets the same value, so overlapping (expanded) elements are fine, as in torch
   if (shouldRecord(self, 0) && !record(zero ? OpCode.Zero : OpCode.Fill, self, self, 0)) return 0;
   rawFill(self, v);
   bumpVersion(self);
@@ -441,6 +446,7 @@ export function fillOp(self: i32, v: f32, zero: bool): i32 {
 
 /** self.copy_(src): src broadcast to self's shape. */
 export function copyOp(self: i32, src: i32): i32 {
+  if (hasOverlap(self)) return Status.InternalOverlap;
   const n = numelOf(self);
   const p = alloc(<usize>n << 2);
   if (!p) return 0;
@@ -491,7 +497,7 @@ export function randomFill(h: i32, kind: i32, a: f64, b: f64): void {
   const p = dataPtr(h), n = numelOf(h);
   if (kind == 0) uniformKernel(p, n, <f32>a, <f32>b);
   else if (kind == 1) normalKernel(p, n, <f32>a, <f32>b);
-  else randintKernel(p, n, <i32>a, <i32>b);
+  else randintKernel(p, n, a, b, dtypeOf(h) == DType.Float32);
 }
 
 /** The element of a one-element tensor as f64 (f32 or i32 by dtype). */

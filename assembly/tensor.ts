@@ -24,8 +24,10 @@ const ENTRY_SHIFT: usize = 5;      // 32 bytes
 
 export const F_REQUIRES_GRAD: i32 = 1;
 export const F_RETAINS_GRAD: i32 = 2;
-/** Shares storage with another tensor through a view op that autograd recorded. */
+/** Made by a view op (view, transpose, expand, ...): shares storage with its base. */
 export const F_VIEW: i32 = 4;
+/** A view made in noGrad of a base that requires grad (in-place writes through it need grad off). */
+export const F_NOGRAD_VIEW: i32 = 8;
 
 // Storage record: the data, its size in bytes, a reference count and the in-place version counter
 // shared by a tensor, its views and detach() (as PyTorch's). A fresh tensor's data sits right after
@@ -243,6 +245,15 @@ export function setContiguous(h: i32): bool {
   const sr = shapeRec(h);
   dimsRetain(sr);
   return setRecs(h, sr, 0);
+}
+
+/** True when two elements share memory (a size > 1 dim with stride 0, as expand makes). */
+export function hasOverlap(h: i32): bool {
+  const sp = shapePtr(h), st = stridesPtr(h);
+  for (let d = ndimOf(h) - 1; d >= 0; d--) {
+    if (load<i32>(st + (<usize>d << 2)) == 0 && load<i32>(sp + (<usize>d << 2)) > 1) return true;
+  }
+  return false;
 }
 
 /** True when strides make the elements dense in row-major order (size-1 dims may have any stride). */

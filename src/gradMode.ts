@@ -2,6 +2,7 @@
 // Mirrored in JS so in-place checks need no boundary crossing.
 
 import { W } from "./wasm/load.js";
+import { DTypeError } from "./errors.js";
 
 let enabled = true;
 
@@ -16,7 +17,8 @@ export function setGradEnabled(flag: boolean): void {
   W.setGradEnabled(enabled ? 1 : 0);
 }
 
-function withMode<T>(flag: boolean, fn: () => T): T {
+function withMode<T>(flag: boolean, fn: () => T, op: string): T {
+  if (typeof fn !== "function") throw new DTypeError(`${op}: expected a function, got ${typeof fn}`);
   const prev = enabled;
   setGradEnabled(flag);
   try {
@@ -31,10 +33,10 @@ function withMode<T>(flag: boolean, fn: () => T): T {
  * `noGrad(() => w.sub_(w.grad!.mul(lr)))`
  */
 export function noGrad<T>(fn: () => T): T {
-  return withMode(false, fn);
+  return withMode(false, fn, "noGrad");
 }
 
 /** Runs fn with recording on, even inside noGrad (torch.enable_grad). */
 export function enableGrad<T>(fn: () => T): T {
-  return withMode(true, fn);
+  return withMode(true, fn, "enableGrad");
 }

@@ -1,7 +1,8 @@
 // wasmgrad: PyTorch's autograd for JavaScript, on a WebAssembly core.
 
 import { tryLoadNow } from "./wasm/load.js";
-import { Tensor } from "./tensor.js";
+import { Tensor, describe } from "./tensor.js";
+import { DTypeError } from "./errors.js";
 
 export { init, type WasmSource } from "./wasm/load.js";
 export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor.js";
@@ -24,7 +25,10 @@ export type { DTypeName } from "./dtype.js";
 
 /** Frees a tensor's WASM storage now (same as t.dispose()). */
 export function dispose(t: Tensor | Tensor[]): void {
-  for (const x of Array.isArray(t) ? t : [t]) x.dispose();
+  for (const x of Array.isArray(t) ? t : [t]) {
+    if (!(x instanceof Tensor)) throw new DTypeError(`dispose: expected a Tensor or an array of tensors, got ${describe(x)}`);
+    x.dispose();
+  }
 }
 
 tryLoadNow();

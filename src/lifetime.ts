@@ -14,7 +14,7 @@
 
 import { W } from "./wasm/load.js";
 import { i32, scratchIndex } from "./wasm/memory.js";
-import { DisposedError } from "./errors.js";
+import { DisposedError, DTypeError } from "./errors.js";
 
 const CHUNK = 64;
 const BIG = 1024;
@@ -151,6 +151,7 @@ export function disposedError(op: string): DisposedError {
  * array / object of tensors). Scopes nest.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new DTypeError(`tidy: expected a function, got ${typeof fn}`);
   const scope: Owned[] = [];
   scopes.push(scope);
   let result: T;
@@ -159,23 +160,29 @@ export function tidy<T>(fn: () => T): T {
   } finally {
     scopes.pop();
   }
-  if (result instanceof Promise) throw new Error("tidy: fn must be synchronous (it returned a Promise)");
+  if (result instanceof Promise) {
+    for (const t of scope) dispose(t);
+    throw new DTypeError("tidy: fn must be synchronous (it returned a Promise); tensors it made were disposed");
+  }
   const keep = new Set<Owned>();
-  collect(result, keep, 0);
+  collect(result, keep, new Set());
   for (const t of scope) if (!keep.has(t)) dispose(t);
   // survivors belong to the enclosing scope, if any
   if (scopes.length !== 0) for (const t of keep) if (scope.includes(t)) scopes[scopes.length - 1].push(t);
   return result;
 }
 
-function collect(v: unknown, into: Set<Owned>, depth: number): void {
-  if (v === null || typeof v !== "object" || depth > 4) return;
+/** Every tensor reachable from a returned value: through arrays, Maps, Sets and plain objects. */
+function collect(v: unknown, into: Set<Owned>, seen: Set<unknown>): void {
+  if (v === null || typeof v !== "object" || seen.has(v)) return;
+  seen.add(v);
   if ("_h" in (v as object) && "_chunk" in (v as object)) {
     into.add(v as Owned);
     return;
   }
-  if (Array.isArray(v)) for (const x of v) collect(x, into, depth + 1);
-  else for (const k of Object.keys(v as object)) collect((v as Record<string, unknown>)[k], into, depth + 1);
+  if (Array.isArray(v) || v instanceof Set) for (const x of v) collect(x, into, seen);
+  else if (v instanceof Map) for (const [k, x] of v) { collect(k, into, seen); collect(x, into, seen); }
+  else for (const k of Object.keys(v as object)) collect((v as Record<string, unknown>)[k], into, seen);
 }
 
 /** What the WASM core holds. */

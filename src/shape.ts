@@ -47,6 +47,9 @@ export function normalizeDim(dim: number, ndim: number, op: string, extra = 0): 
 
 /** A list of dims, normalised, de-duplicated, as a bit mask. */
 export function dimsMask(dims: number | readonly number[], ndim: number, op: string): number {
+  if (typeof dims !== "number" && !Array.isArray(dims)) {
+    throw new IndexError(`${op}: dim must be a number or an array of numbers, got ${JSON.stringify(dims) ?? typeof dims}`);
+  }
   const list = typeof dims === "number" ? [dims] : dims;
   let mask = 0;
   for (const d of list) {
@@ -60,12 +63,20 @@ export function dimsMask(dims: number | readonly number[], ndim: number, op: str
 
 /** Validates a user shape (non-negative integers, at most MAX_DIMS dims). */
 export function checkShape(shape: readonly number[], op: string): number[] {
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected a shape (an array of sizes), got ${JSON.stringify(shape) ?? typeof shape}`);
   if (shape.length > MAX_DIMS) throw new ShapeError(`${op}: at most ${MAX_DIMS} dims are supported, got ${shape.length}: ${formatShape(shape)}`);
+  let n = 1;
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
+    n *= s;
   }
+  // element counts and offsets are 32-bit in the core
+  if (n > MAX_NUMEL) throw new ShapeError(`${op}: shape ${formatShape(shape)} has ${n} elements; at most ${MAX_NUMEL} are supported`);
   return shape as number[];
 }
+
+/** Most elements a tensor (or view) may have. */
+export const MAX_NUMEL = 2 ** 31 - 1;
 
 /** Resolves one -1 in a reshape target against numel (torch's infer_size). */
 export function inferShape(shape: readonly number[], numel: number, from: readonly number[], op: string): number[] {

@@ -108,6 +108,7 @@ export class Tensor implements Owned {
       W.setGrad(th, 0);
     } else {
       const gh = h(g, "grad");
+      if (gh === th) throw new AutogradError("grad: can't assign a tensor as its own grad");
       if (!sameShape(g.shape, this.shape)) {
         throw new ShapeError(`grad: assigned grad has shape ${formatShape(g.shape)} but the tensor has shape ${formatShape(this.shape)}`);
       }
@@ -286,10 +287,10 @@ function linksOf(t: Tensor): Links {
 
 /** The handle of t, or a clear error if t is not a live Tensor. */
 export function h(t: Tensor, op: string): number {
-  const th = t?._h;
-  if (th > 0) return th;
+  if (!(t instanceof Tensor)) throw new DTypeError(`${op}: expected a Tensor, got ${describe(t)}`);
+  const th = t._h;
   if (th === 0) throw disposedError(op);
-  throw new DTypeError(`${op}: expected a Tensor, got ${describe(t)}`);
+  return th;
 }
 
 export function describe(v: unknown): string {

@@ -369,8 +369,16 @@ function rule(node: usize, g: usize, n: i32): void {
       break;
     }
     case OpCode.Expand: give(node, 0, g, false, true); break;
-    case OpCode.Copy: if (has1) give(node, 1, g, false, true); break;
-    default: break; // Fill, Zero: the overwritten input gets a zero gradient
+    case OpCode.Copy: case OpCode.Fill: case OpCode.Zero: {
+      // the overwritten input gets a zero gradient (as PyTorch: zeros, not nothing)
+      if (has0) {
+        const z = tmp(n);
+        if (z) { fillF32(z, 0, n); give(node, 0, z, true, false); }
+      }
+      if (op == OpCode.Copy && has1) give(node, 1, g, false, true);
+      break;
+    }
+    default: break;
   }
 }
 

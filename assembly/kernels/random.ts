@@ -59,8 +59,16 @@ export function normalKernel(out: usize, n: i32, mean: f32, std: f32): void {
   }
 }
 
-/** out[i] = integers uniform in [low, high) stored as i32 (high > low). */
-export function randintKernel(out: usize, n: i32, low: i32, high: i32): void {
+/**
+ * out[i] = integers uniform in [low, high) (1 <= high - low <= 2^32), stored as i32, or as f32
+ * when `asFloat`. next() * span < 2^64, so the product does not overflow.
+ */
+export function randintKernel(out: usize, n: i32, low: f64, high: f64, asFloat: bool): void {
   const span = <u64>(high - low);
-  for (let i = 0; i < n; i++) store<i32>(out + f4(i), low + <i32>((<u64>next() * span) >>> 32));
+  const base = <i64>low;
+  for (let i = 0; i < n; i++) {
+    const v = base + <i64>((<u64>next() * span) >>> 32);
+    if (asFloat) store<f32>(out + f4(i), <f32>v);
+    else store<i32>(out + f4(i), <i32>v);
+  }
 }

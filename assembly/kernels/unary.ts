@@ -78,7 +78,7 @@ export function unaryKernel(op: i32, out: usize, a: usize, n: i32): void {
   if (op == U_EXP) return g * s; // s = result
   if (op == U_LOG) return g / s; // s = input
   if (op == U_SQRT) return g / (<f32>2 * s); // s = result
-  if (op == U_ABS) return g * (s > 0 ? <f32>1 : s < 0 ? <f32>-1 : s); // sgn(input); sgn(0) = 0, NaN stays
+  if (op == U_ABS) return g * (s > 0 ? <f32>1 : s < 0 ? <f32>-1 : <f32>0); // sgn(input): 0 at 0 and NaN, as torch
   if (op == U_RELU) return s <= 0 ? 0 : g; // threshold_backward(grad, result, 0)
   if (op == U_SIGMOID) return g * (<f32>1 - s) * s; // s = result
   if (op == U_TANH) return g * (<f32>1 - s * s); // s = result
@@ -101,7 +101,7 @@ export function unaryKernel(op: i32, out: usize, a: usize, n: i32): void {
     else if (op == U_SQRT) r = f32x4.div(gv, f32x4.mul(f32x4.splat(2), sv));
     else if (op == U_ABS) {
       const sg = v128.or(v128.and(f32x4.gt(sv, z), one), v128.and(f32x4.lt(sv, z), f32x4.splat(-1)));
-      r = f32x4.mul(gv, v128.bitselect(sv, sg, f32x4.ne(sv, sv))); // NaN input passes through
+      r = f32x4.mul(gv, sg); // sgn is 0 at 0 and at NaN, as torch
     } else if (op == U_RELU) r = v128.andnot(gv, f32x4.le(sv, z));
     else if (op == U_SIGMOID) r = f32x4.mul(f32x4.mul(gv, f32x4.sub(one, sv)), sv);
     else if (op == U_TANH) r = f32x4.mul(gv, f32x4.sub(one, f32x4.mul(sv, sv)));

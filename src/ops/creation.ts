@@ -21,11 +21,30 @@ function shapeAndOpts(args: readonly (ShapeArg | TensorOptions | undefined)[], o
   let opts: TensorOptions = {};
   let list = args;
   const last = args[args.length - 1];
-  if (last === undefined || (typeof last === "object" && !Array.isArray(last))) {
-    opts = (last as TensorOptions) ?? {};
+  if (args.length > 0 && (last === undefined || (last !== null && typeof last === "object" && !Array.isArray(last)))) {
+    opts = checkOpts(last as TensorOptions | undefined, op);
     list = args.slice(0, -1);
   }
+  if (list.length === 0) throw new ShapeError(`${op}: expected a shape, e.g. ${op}([2, 3]) or ${op}(2, 3)`);
   return [shapeArgs(list as ShapeArg[], op), opts];
+}
+
+/** A number as int32 the way torch converts (truncation), refusing what does not fit. */
+export function toInt32(v: number, op: string): number {
+  const i = Math.trunc(v);
+  if (!(i >= -(2 ** 31) && i <= 2 ** 31 - 1)) {
+    throw new DTypeError(`${op}: value ${v} cannot be converted to type int32 without overflow`);
+  }
+  return i;
+}
+
+/** Options must be an object (or left out). */
+function checkOpts(opts: TensorOptions | undefined, op: string): TensorOptions {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new DTypeError(`${op}: options must be an object like { requiresGrad: true, dtype: "float32" }, got ${describe(opts)}`);
+  }
+  return opts;
 }
 
 function make(shape: number[], opts: TensorOptions, op: string): Tensor {
@@ -72,7 +91,8 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
  * A tensor from a number, nested arrays, or a typed array (copied). Default dtype float32
  * (int32 for an Int32Array, bool for nested booleans). Example: `tensor([[1, 2], [3, 4]], { requiresGrad: true })`.
  */
-export function tensor(data: NestedNumbers | Float32Array | Float64Array | Int32Array, opts: TensorOptions = {}): Tensor {
+export function tensor(data: NestedNumbers | Float32Array | Float64Array | Int32Array, optsIn?: TensorOptions): Tensor {
+  const opts = checkOpts(optsIn, "tensor");
   let shape: number[], values: ArrayLike<number>, dflt: TensorOptions["dtype"] = "float32";
   if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
     shape = [data.length];
@@ -90,7 +110,7 @@ export function tensor(data: NestedNumbers | Float32Array | Float64Array | Int32
   if (dt === DType.Float32 && !(values instanceof Float32Array) && values instanceof Int32Array) {
     writeValues(h(t, "tensor"), Float32Array.from(values), false);
   } else if (dt !== DType.Float32 && !(values instanceof Int32Array)) {
-    writeValues(h(t, "tensor"), Int32Array.from(values as ArrayLike<number>, (v) => (dt === DType.Bool ? (v ? 1 : 0) : Math.trunc(v))), true);
+    writeValues(h(t, "tensor"), Int32Array.from(values as ArrayLike<number>, (v) => (dt === DType.Bool ? (v ? 1 : 0) : toInt32(v, "tensor"))), true);
   } else {
     writeValues(h(t, "tensor"), values, dt !== DType.Float32);
   }
@@ -103,7 +123,8 @@ export function empty(...args: (ShapeArg | TensorOptions)[]): Tensor {
   return finish(make(shape, opts, "empty"), opts);
 }
 
-function filled(shape: readonly number[], value: number, opts: TensorOptions, op: string): Tensor {
+function filled(shape: readonly number[], value: number, optsIn: TensorOptions | undefined, op: string): Tensor {
+  const opts = checkOpts(optsIn, op);
   if (typeof value !== "number") throw new DTypeError(`${op}: fill value must be a number, got ${describe(value)}`);
   const t = make(checkShape(shape, op), opts, op);
   W.rawFill(t._h, value);
@@ -153,7 +174,11 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 
 /** `steps` values evenly spaced from start to end inclusive (torch.linspace). */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  for (const [k, v] of [["start", start], ["end", end]] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new DTypeError(`linspace: ${k} must be a finite number, got ${String(v)}`);
+  }
   if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be non-negative, got ${steps}`);
+  checkShape([steps], "linspace");
   const values = new Float32Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // torch fills the first half from start and the second half from end
@@ -173,6 +198,9 @@ export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
 
 function random(kind: number, a: number, b: number, args: (ShapeArg | TensorOptions)[], op: string): Tensor {
   const [shape, opts] = shapeAndOpts(args, op);
+  if (kind !== 2 && dtypeCode(opts.dtype, op) !== DType.Float32) {
+    throw new DTypeError(`${op}: samples are floating point; dtype ${opts.dtype} is not supported (use randint for integers)`);
+  }
   const t = make(shape, opts, op);
   W.randomFill(t._h, kind, a, b);
   return finish(t, opts);
@@ -186,6 +214,9 @@ export function randn(...args: (ShapeArg | TensorOptions)[]): Tensor { return ra
 export function randint(low: number, high: number, shape: readonly number[], opts: TensorOptions = {}): Tensor {
   if (!(Number.isInteger(low) && Number.isInteger(high)) || high <= low) {
     throw new ShapeError(`randint: expected integers low < high, got low=${low}, high=${high}`);
+  }
+  if (low < -(2 ** 31) || high > 2 ** 31) {
+    throw new DTypeError(`randint: the range [${low}, ${high}) does not fit int32 (the values are int32)`);
   }
   return random(2, low, high, [shape as number[], { dtype: "int32", ...opts }], "randint");
 }

@@ -6,7 +6,8 @@ import { W } from "../wasm/load.js";
 import { writeScratch } from "../wasm/memory.js";
 import { Tensor, h, wrap } from "../tensor.js";
 import { normalizeDim, inferShape, shapeArgs, checkShape, numelOf } from "../shape.js";
-import { ShapeError, formatShape } from "../errors.js";
+import { ShapeError, AutogradError, formatShape } from "../errors.js";
+import { F_VIEW } from "../wasm/exports.js";
 
 type ShapeArg = number | readonly number[];
 
@@ -132,5 +133,7 @@ export function detach(a: Tensor): Tensor {
 
 /** Drops a's history in place: a becomes a leaf that does not require grad (torch's detach_). */
 export function detachInPlace(a: Tensor): void {
-  W.detachInPlace(h(a, "detach_"));
+  const ha = h(a, "detach_");
+  if (W.flagsOf(ha) & F_VIEW) throw new AutogradError("detach_: can't detach views in-place; use detach() instead");
+  W.detachInPlace(ha);
 }

@@ -63,3 +63,4 @@ export interface CoreExports {
 export const F_REQUIRES_GRAD = 1;
 export const F_RETAINS_GRAD = 2;
 export const F_VIEW = 4;
+export const F_NOGRAD_VIEW = 8;
