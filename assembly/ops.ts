@@ -260,16 +260,48 @@ function makeView(a: i32, nd: i32, strides: usize, op: i32, i0: i32, i1: i32): i
   return v;
 }
 
-/** a viewed as the contiguous shape in scratch[0..ndim); Status.NotContiguous if a is strided. */
-export function viewOp(a: i32, ndim: i32): i32 {
-  if (!isContiguous(a)) return Status.NotContiguous;
-  memory.copy(vShape, scratch, <usize>ndim << 2);
-  return makeView(a, ndim, 0, OpCode.View, 0, 0);
+/**
+ * Strides (into vStrides) that let a strided tensor a be viewed with the shape in vShape, or
+ * false when its layout does not allow it (torch's computeStride): the new dims must split or
+ * merge only runs of old dims that are contiguous with each other.
+ */
+function viewStrides(a: i32, nd: i32): bool {
+  const od = ndimOf(a);
+  if (numelOf(a) == 0 || od == 0) return false; // callers take the contiguous path for these
+  let viewD = nd - 1;
+  let chunkBase = strideOf(a, od - 1);
+  let tensorNumel = 1, viewNumel = 1;
+  for (let d = od - 1; d >= 0; d--) {
+    tensorNumel *= dimOf(a, d);
+    if (d == 0 || (dimOf(a, d - 1) != 1 && strideOf(a, d - 1) != tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || dimAt(vShape, viewD) == 1)) {
+        setDim(vStrides, viewD, viewNumel * chunkBase);
+        viewNumel *= dimAt(vShape, viewD);
+        viewD--;
+      }
+      if (viewNumel != tensorNumel) return false;
+      if (d > 0) {
+        chunkBase = strideOf(a, d - 1);
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD == -1;
 }
 
-/** reshape: a view when a is contiguous, else a copy with the shape in scratch[0..ndim). */
+/** a viewed with the shape in scratch[0..ndim); Status.NotContiguous if its strides do not allow it. */
+export function viewOp(a: i32, ndim: i32): i32 {
+  memory.copy(vShape, scratch, <usize>ndim << 2);
+  if (isContiguous(a)) return makeView(a, ndim, 0, OpCode.View, 0, 0);
+  if (!viewStrides(a, ndim)) return Status.NotContiguous;
+  return makeView(a, ndim, vStrides, OpCode.View, 0, 0);
+}
+
+/** reshape: a view when a's strides allow it, else a copy with the shape in scratch[0..ndim). */
 export function reshapeOp(a: i32, ndim: i32): i32 {
-  return isContiguous(a) ? viewOp(a, ndim) : reshapeCopyOp(a, ndim);
+  const v = viewOp(a, ndim);
+  return v == Status.NotContiguous ? reshapeCopyOp(a, ndim) : v;
 }
 
 /** A contiguous copy of a with the shape in scratch (reshape of a strided tensor). */

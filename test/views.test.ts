@@ -60,3 +60,17 @@ test("a squeezed/unsqueezed/transposed view still writes to the right elements",
   v.copy_(tensor([[1, 2], [3, 4], [5, 6]]));
   expect(a.toArray()).toEqual([[1, 3, 5], [2, 4, 6]]);
 });
+
+test("view works on strided tensors where the strides allow it (as PyTorch)", () => {
+  const a = arange(12).reshape(3, 4);
+  const v = a.t().view(4, 3, 1);
+  expect(v.toArray()).toEqual(a.t().contiguous().view(4, 3, 1).toArray());
+  const w = a.t().view(2, 2, 3);
+  expect(w.toArray()).toEqual([[[0, 4, 8], [1, 5, 9]], [[2, 6, 10], [3, 7, 11]]]);
+  w.mul_(0); // still a view: the base sees the write
+  expect(a.sum().item()).toBe(0);
+  const b = arange(24).reshape(2, 3, 4).transpose(0, 1); // [3, 2, 4]
+  expect(() => b.view(3, 8)).toThrow(/^view: size is not compatible/);
+  expect(b.view(3, 2, 2, 2).toArray()).toEqual(b.contiguous().view(3, 2, 2, 2).toArray());
+  expect(b.reshape(3, 8).toArray()).toEqual(b.contiguous().view(3, 8).toArray());
+});

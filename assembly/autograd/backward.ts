@@ -4,6 +4,7 @@
 // Contributions that come out in the op's output shape are reduced to the input's shape in one
 // place (`give`), so no rule deals with broadcasting.
 
+import { powf } from "../kernels/math";
 import { OpCode, Status, DType } from "../abi";
 import { alloc, free } from "../memory";
 import { f4, addInto, fillF32 } from "../simd";
@@ -256,7 +257,7 @@ function rule(node: usize, g: usize, n: i32): void {
         if (r) {
           for (let i = 0; i < n; i++) {
             const x = load<f32>(a + f4(i)), e = load<f32>(b + f4(i));
-            store<f32>(r + f4(i), e == 0 ? 0 : load<f32>(g + f4(i)) * (e * Mathf.pow(x, e - 1)));
+            store<f32>(r + f4(i), e == 0 ? 0 : load<f32>(g + f4(i)) * (e * powf(x, e - 1)));
           }
           give(node, 0, r, true, true);
         }
@@ -267,7 +268,7 @@ function rule(node: usize, g: usize, n: i32): void {
         if (r) {
           for (let i = 0; i < n; i++) {
             const x = load<f32>(a + f4(i)), e = load<f32>(b + f4(i));
-            store<f32>(r + f4(i), x == 0 && e >= 0 ? 0 : load<f32>(g + f4(i)) * (Mathf.pow(x, e) * Mathf.log(x)));
+            store<f32>(r + f4(i), x == 0 && e >= 0 ? 0 : load<f32>(g + f4(i)) * (powf(x, e) * Mathf.log(x)));
           }
           give(node, 1, r, true, true);
         }
@@ -301,7 +302,7 @@ function rule(node: usize, g: usize, n: i32): void {
       const lb = <f32>Math.log(<f64>f0);
       for (let i = 0; i < n; i++) {
         const e = load<f32>(x + f4(i));
-        store<f32>(r + f4(i), f0 == 0 && e >= 0 ? 0 : load<f32>(g + f4(i)) * (Mathf.pow(f0, e) * lb));
+        store<f32>(r + f4(i), f0 == 0 && e >= 0 ? 0 : load<f32>(g + f4(i)) * (powf(f0, e) * lb));
       }
       give(node, 0, r, true, false);
       break;

@@ -2,6 +2,7 @@
 // are arrays (VV), the second is one broadcast value (VS), or the first is (SV). The op and the
 // mode are resolved outside the loops; Binaryen folds the @inline templates per op.
 
+import { powf } from "./math";
 import { f4 } from "../simd";
 
 export const B_ADD: i32 = 0;
@@ -20,7 +21,7 @@ export const MODE_SV: i32 = 2;
   if (op == B_SUB) return a - b;
   if (op == B_MUL) return a * b;
   if (op == B_DIV) return a / b;
-  return Mathf.pow(a, b);
+  return powf(a, b);
 }
 
 // @ts-ignore: decorator

@@ -1,6 +1,7 @@
 // Elementwise unary kernels (forward) and their backward formulas, on contiguous f32 arrays.
 // Formulas follow PyTorch's derivatives.yaml; the comment on each case names the saved value.
 
+import { powf } from "./math";
 import { f4 } from "../simd";
 
 export const U_NEG: i32 = 0;
@@ -156,6 +157,6 @@ export function powScalarKernel(out: usize, a: usize, e: f32, n: i32): void {
   } else if (e == 0) {
     for (; i < n; i++) store<f32>(out + f4(i), 1);
   } else {
-    for (; i < n; i++) store<f32>(out + f4(i), Mathf.pow(load<f32>(a + f4(i)), e));
+    for (; i < n; i++) store<f32>(out + f4(i), powf(load<f32>(a + f4(i)), e));
   }
 }
