@@ -32,7 +32,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
     }
     out[d] = x === 1 ? y : x;
   }
-  return out;
+  return checkShape(out, op);
 }
 
 /** A dim in [-ndim, ndim) (or [-ndim-1, ndim] with extra = 1) made non-negative. */

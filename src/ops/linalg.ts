@@ -3,6 +3,7 @@
 import { W } from "../wasm/load.js";
 import { Tensor, h, wrap, checkFloat } from "../tensor.js";
 import { ShapeError, formatShape } from "../errors.js";
+import { checkShape } from "../shape.js";
 
 /** Matrix product of 1-D and 2-D tensors with torch.matmul's rules (dot, mv, vector @ matrix, mm). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -20,7 +21,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (k1 !== k2) {
     throw new ShapeError(`matmul: inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)} (${k1} vs ${k2})`);
   }
-  const shape = na === 2 && nb === 2 ? [a.shape[0], b.shape[1]] : na === 2 ? [a.shape[0]] : nb === 2 ? [b.shape[1]] : [];
+  const shape = checkShape(na === 2 && nb === 2 ? [a.shape[0], b.shape[1]] : na === 2 ? [a.shape[0]] : nb === 2 ? [b.shape[1]] : [], "matmul");
   return wrap(W.matmulOp(ha, hb), shape, 0, "matmul");
 }
 
