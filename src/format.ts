@@ -5,14 +5,49 @@ const LINEWIDTH = 80;
 const THRESHOLD = 1000;
 const EDGEITEMS = 3;
 
-/** Python's '{:.4e}': exponent with a sign and at least two digits. */
-function sci(v: number, digits: number): string {
-  const s = v.toExponential(digits);
+// JavaScript's toFixed/toExponential round an exact halfway value up; Python's format rounds it
+// to even. Both work on the exact binary value, so the two differ only on exact ties, which the
+// exact decimal expansion (toFixed(100) / toPrecision(100)) reveals.
+
+/** True when `rest` (the digits after the last kept one) is exactly one half. */
+function isTie(rest: string): boolean {
+  return /^50*$/.test(rest);
+}
+
+/** Python's '{:.Nf}' of a non-negative finite number. */
+function fixedAbs(a: number, digits: number): string {
+  const s = a.toFixed(digits);
+  if (a >= 1e21) return s;
+  const exact = a.toFixed(100);
+  const cut = exact.indexOf(".") + 1 + digits;
+  if (isTie(exact.slice(cut)) && Number(exact[cut - 1]) % 2 === 0) return exact.slice(0, digits ? cut : cut - 1);
+  return s;
+}
+
+/** Python's '{:.Ne}' of a non-negative finite number: exponent with a sign and two digits at least. */
+function sciAbs(a: number, digits: number): string {
+  let s = a.toExponential(digits);
+  if (a !== 0) {
+    const sig = a.toPrecision(100).split("e")[0].replace(".", "").replace(/^0+/, "");
+    if (isTie(sig.slice(digits + 1)) && Number(sig[digits]) % 2 === 0) {
+      const exp = Number(a.toExponential().split("e")[1]);
+      s = `${sig[0]}${digits ? "." + sig.slice(1, digits + 1) : ""}e${exp}`;
+    }
+  }
   const i = s.indexOf("e");
-  const exp = s.slice(i + 1);
-  const sign = exp[0] === "-" ? "-" : "+";
-  const mag = exp.replace(/^[+-]/, "");
-  return `${s.slice(0, i)}e${sign}${mag.length < 2 ? "0" + mag : mag}`;
+  const exp = Number(s.slice(i + 1));
+  const mag = String(Math.abs(exp));
+  return `${s.slice(0, i)}e${exp < 0 ? "-" : "+"}${mag.length < 2 ? "0" + mag : mag}`;
+}
+
+/** Applies a formatter of magnitudes to a signed value (keeping the sign of -0, as Python). */
+function signed(v: number, f: (a: number) => string): string {
+  return (v < 0 || Object.is(v, -0) ? "-" : "") + f(Math.abs(v));
+}
+
+/** Python's '{:.4e}'. */
+function sci(v: number, digits: number): string {
+  return signed(v, (a) => sciAbs(a, digits));
 }
 
 function special(v: number): string | null {
@@ -38,9 +73,9 @@ function floatFormatter(values: ArrayLike<number>): Formatter {
   const min = abs.length ? Math.min(...abs) : 0;
   const sciMode = nz.length > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
   const fmt = sciMode ? (v: number) => sci(v, 4)
-    : intMode ? (v: number) => `${Object.is(v, -0) ? "-" : ""}${v.toFixed(0)}.`
-    : (v: number) => v.toFixed(4);
-  const format = (v: number) => special(v) ?? (Object.is(v, -0) && !intMode ? "-" + fmt(0) : fmt(v));
+    : intMode ? (v: number) => `${signed(v, (a) => a.toFixed(0))}.`
+    : (v: number) => signed(v, (a) => fixedAbs(a, 4));
+  const format = (v: number) => special(v) ?? fmt(v);
   let width = 1;
   for (const v of nz) width = Math.max(width, format(v).length);
   return { width, format };

@@ -135,11 +135,13 @@ export function track(t: Owned, numel: number): void {
 
 /** Releases the tensor's WASM reference now; later use throws. Idempotent. */
 export function dispose(t: Owned): void {
-  if (t._h === 0) return;
+  const handle = t._h;
+  if (handle === 0) return;
+  // forget the handle before the core frees it, so no path can release it twice
   if (t._chunk) t._chunk.handles[t._slot] = 0;
-  W.release(t._h);
   t._h = 0;
   t._chunk = null;
+  W.release(handle);
 }
 
 export function disposedError(op: string): DisposedError {
