@@ -468,7 +468,7 @@ export function inplaceScalarOp(op: i32, self: i32, s: f32): i32 {
 }
 
 /** Fills self with v (fill_/zero_). `zero`: the call was zero_ (ZeroBackward0). */
-export function fillOp(self: i32, v: f32, zero: bool): i32 {
+export function fillOp(self: i32, v: f64, zero: bool): i32 {
   // every element gets the same value, so overlapping (expanded) elements are fine, as in torch
   if (shouldRecord(self, 0) && !record(zero ? OpCode.Zero : OpCode.Fill, self, self, 0)) return 0;
   rawFill(self, v);
@@ -502,18 +502,16 @@ export function copyOp(self: i32, src: i32): i32 {
 /** A new contiguous tensor with the shape in scratch[0..ndim), contents undefined. */
 export function emptyOp(ndim: i32, dtype: i32): i32 { return newTensor(ndim, scratch, dtype); }
 
-/** Sets every element of h to v (f32 bits, or an i32 value for integer dtypes). */
-export function rawFill(h: i32, v: f32): void {
+/** Sets every element of h to v (as f32, or as i32 for the integer dtypes). */
+export function rawFill(h: i32, v: f64): void {
   const n = numelOf(h);
-  if (isContiguous(h)) {
-    if (dtypeOf(h) == DType.Float32) fillF32(dataPtr(h), v, n);
-    else { const iv = <i32>v; for (let i = 0; i < n; i++) store<i32>(dataPtr(h) + (<usize>i << 2), iv); }
-    return;
-  }
-  const p = alloc(<usize>n << 2);
+  const contiguous = isContiguous(h);
+  const p = contiguous ? dataPtr(h) : alloc(<usize>n << 2);
   if (!p) return;
-  fillF32(p, v, n);
-  writeBack(h, p);
+  if (dtypeOf(h) == DType.Float32) fillF32(p, <f32>v, n);
+  else { const iv = <i32>v; for (let i = 0; i < n; i++) store<i32>(p + (<usize>i << 2), iv); }
+  if (contiguous) return;
+  writeBack(h, p); // moves 32-bit patterns, so integer values survive
   free(p, <usize>n << 2);
 }
 

@@ -74,3 +74,9 @@ test("view works on strided tensors where the strides allow it (as PyTorch)", ()
   expect(b.view(3, 2, 2, 2).toArray()).toEqual(b.contiguous().view(3, 2, 2, 2).toArray());
   expect(b.reshape(3, 8).toArray()).toEqual(b.contiguous().view(3, 8).toArray());
 });
+
+test("fill_ through a strided view of an int32 tensor writes exact integers", () => {
+  const t = zeros([2, 3], { dtype: "int32" });
+  t.t().fill_(16777217); // 2^24 + 1: not representable in float32
+  expect(t.toArray()).toEqual([[16777217, 16777217, 16777217], [16777217, 16777217, 16777217]]);
+});
