@@ -1,7 +1,7 @@
 // Per-tensor accessors and lifetime calls used by the facade.
 
 import {
-  geti, seti, release, retain, flagsOf as flags, setFlags, dtypeOf as dtype, dataPtr,
+  geti, seti, release, retain, flagsOf as flags, setFlags, dataPtr,
   E_GRAD, E_NODE, F_REQUIRES_GRAD, F_RETAINS_GRAD,
 } from "./tensor";
 import { nset, nodeRelease, N_RETAIN } from "./autograd/tape";
@@ -27,7 +27,6 @@ export function setGrad(h: i32, g: i32): void {
 }
 
 export function flagsOf(h: i32): i32 { return flags(h); }
-export function dtypeOf(h: i32): i32 { return dtype(h); }
 export function isLeaf(h: i32): bool { return geti(h, E_NODE) == 0; }
 export function dataAddr(h: i32): usize { return dataPtr(h); }
 

@@ -1,8 +1,8 @@
 // The WASM module's exports (the ABI the TypeScript facade calls). Re-exports only.
 
-export { heapLiveBytes, heapPeakBytes, heapResetPeak } from "./memory";
-export { liveTensors, tensorBytes, retain, release, versionOf, isContiguous } from "./tensor";
-export { setGradEnabled, isGradEnabled, gradFnOf } from "./autograd/tape";
+export { heapLiveBytes, heapPeakBytes } from "./memory";
+export { liveTensors, tensorBytes, retain, release, isContiguous } from "./tensor";
+export { setGradEnabled, gradFnOf } from "./autograd/tape";
 export { backward, backwardErrorInfo } from "./autograd/backward";
 export { seedRandom } from "./kernels/random";
 export {
@@ -11,6 +11,6 @@ export {
   inplaceScalarOp, fillOp, copyOp, emptyOp, rawFill, arangeFill, randomFill, itemOp, readAddr, freeCopy,
 } from "./ops";
 export {
-  releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, dtypeOf, isLeaf, dataAddr, detachInPlace,
+  releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, isLeaf, dataAddr, detachInPlace,
 } from "./handles";
 export { nodeOf, nodeOp, nodeNext, tensorNdim, tensorDim } from "./inspect";

@@ -85,5 +85,3 @@ export function free(ptr: usize, bytes: usize): void {
 export function heapLiveBytes(): usize { return liveBytes; }
 /** Highest heapLiveBytes() seen. */
 export function heapPeakBytes(): usize { return peakBytes; }
-/** Resets the peak to the current live bytes (for measuring one phase). */
-export function heapResetPeak(): void { peakBytes = liveBytes; }

@@ -371,7 +371,6 @@ export function bumpVersion(h: i32): void {
   store<i32>(s + S_VERSION, load<i32>(s + S_VERSION) + 1);
 }
 
-export function versionOf(h: i32): i32 { return load<i32>(<usize>geti(h, E_STORAGE) + S_VERSION); }
 
 /** Replaces the metadata and storage of `dst` by those of `src` (the `.data = src` setter). */
 export function setData(dst: i32, src: i32): bool {

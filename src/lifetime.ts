@@ -114,7 +114,7 @@ function checkMemory(): void {
   }
 }
 
-let scopes: Owned[][] = [];
+const scopes: Owned[][] = [];
 
 /** Starts tracking a new tensor (its handle holds one reference for this object). */
 export function track(t: Owned, numel: number): void {

@@ -53,8 +53,7 @@ export function dimsMask(dims: number | readonly number[], ndim: number, op: str
   const list = typeof dims === "number" ? [dims] : dims;
   let mask = 0;
   for (const d of list) {
-    const nd = ndim === 0 ? 0 : normalizeDim(d, ndim, op);
-    if (ndim === 0) normalizeDim(d, 0, op);
+    const nd = normalizeDim(d, ndim, op); // a 0-dim tensor accepts 0 and -1
     if (mask & (1 << nd)) throw new IndexError(`${op}: dim ${nd} appears multiple times in the list of dims`);
     mask |= 1 << nd;
   }

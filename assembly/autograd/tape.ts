@@ -43,7 +43,6 @@ export const NF_HAS_SAVED: i32 = 2;
 @lazy let gradEnabled: bool = true;
 
 export function setGradEnabled(on: bool): void { gradEnabled = on; }
-export function isGradEnabled(): bool { return gradEnabled; }
 
 /** Whether an op on inputs a, b (0 = none) must be recorded. */
 // @ts-ignore: decorator

@@ -3,15 +3,12 @@ export interface CoreExports {
   memory: WebAssembly.Memory;
   heapLiveBytes(): number;
   heapPeakBytes(): number;
-  heapResetPeak(): void;
   liveTensors(): number;
   tensorBytes(): number;
   retain(h: number): void;
   release(h: number): void;
-  versionOf(h: number): number;
   isContiguous(h: number): number;
   setGradEnabled(on: number): void;
-  isGradEnabled(): number;
   gradFnOf(h: number): number;
   backward(root: number, grad: number, keepGraph: number): number;
   backwardErrorInfo(i: number): number;
@@ -48,7 +45,6 @@ export interface CoreExports {
   flagsOf(h: number): number;
   setRequiresGrad(h: number, on: number): void;
   retainGrad(h: number): void;
-  dtypeOf(h: number): number;
   isLeaf(h: number): number;
   dataAddr(h: number): number;
   detachInPlace(h: number): void;

@@ -56,9 +56,5 @@ export function readValues(h: number, n: number, int: boolean): Float32Array | I
 export function writeValues(h: number, values: ArrayLike<number>, int: boolean): void {
   const p = W.dataAddr(h) >>> 2;
   const dst = int ? i32() : f32();
-  if (ArrayBuffer.isView(values) && (values as Float32Array).length !== undefined) {
-    dst.set(values as unknown as ArrayLike<number>, p);
-  } else {
-    for (let i = 0; i < values.length; i++) dst[p + i] = values[i];
-  }
+  dst.set(values, p);
 }
