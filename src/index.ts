@@ -17,6 +17,7 @@ export { reshape, view, flatten, transpose, t, unsqueeze, squeeze, expand, conti
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, type BackwardOptions } from "./autograd.js";
 export { toDot, type DotOptions } from "./viz.js";
+export { formatPy, print, setPrintSink, type PrintSink } from "./print.js";
 export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo } from "./lifetime.js";
 export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,

@@ -1,5 +1,5 @@
 // The package as a user gets it: `npm pack`, install the tarball into a fresh project outside
-// the repository, and run the PyTorch lesson there through `import { tensor, mul, sub } from "wasmgrad"`.
+// the repository, and run the PyTorch lesson there through `import { tensor, mul, sub, print } from "wasmgrad"`.
 // Packs what build/ holds now (`npm test` builds first; on its own, run `npm run build` before).
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -60,15 +60,23 @@ afterAll(() => {
 describe("installed from the packed tarball", () => {
   test("the lesson prints PyTorch's output byte for byte", () => {
     copyFileSync(lessonJs, join(project, "lesson.js"));
-    copyFileSync(join(root, "examples/lib/python.js"), join(project, "python.js"));
     writeFileSync(join(project, "main.mjs"), [
-      'import { tensor, mul, sub } from "wasmgrad";',
+      'import { tensor, mul, sub, print, setPrintSink } from "wasmgrad";',
       'import { runLesson } from "./lesson.js";',
-      "process.stdout.write(runLesson({ tensor, mul, sub }));",
+      "process.stdout.write(runLesson({ tensor, mul, sub, print, setPrintSink }));",
       "",
     ].join("\n"));
     const stdout = run(process.execPath, ["main.mjs"], { cwd: project });
     expect(stdout).toBe(fixture);
+  });
+
+  test("print writes Python's text to stdout, and formatPy gives it as a string", () => {
+    const out = run(process.execPath, ["--input-type=module", "-e", [
+      'import { print, formatPy, tensor } from "wasmgrad";',
+      'print("progress", 0n, 9.094947017729282e-13, [1, "a"], true, null, tensor([1, 2]));',
+      "print(formatPy(1e-5) === \"1e-05\");",
+    ].join("\n")], { cwd: project });
+    expect(out).toBe("progress 0 9.094947017729282e-13 [1.0, 'a'] True None tensor([1., 2.])\nTrue\n");
   });
 
   test('"wasmgrad" resolves to the installed package (Node entry, browser entry, wasm)', () => {
@@ -94,7 +102,7 @@ describe("installed from the packed tarball", () => {
   const typeCheck = (moduleKind: string, resolution: string): string => {
     const name = `check-${resolution.toLowerCase()}`;
     writeFileSync(join(project, `${name}.ts`), [
-      'import { tensor, mul, sub, init, type Tensor } from "wasmgrad";',
+      'import { tensor, mul, sub, init, print, formatPy, setPrintSink, type Tensor, type PrintSink } from "wasmgrad";',
       "await init();",
       "const w: Tensor = tensor([1.0], { requiresGrad: true });",
       "const l: Tensor = sub(mul(2, w), 4).pow(2);",
@@ -102,7 +110,9 @@ describe("installed from the packed tarball", () => {
       "const g: number = w.grad!.item();",
       "// @ts-expect-error item() returns a number; if the types were lost (any), this line errs instead",
       "const s: string = w.item();",
-      "console.log(g, s);",
+      "const sink: PrintSink | null = setPrintSink(null);",
+      "const text: string = formatPy([g, 1n]);",
+      "print(g, s, sink, text);",
       "",
     ].join("\n"));
     writeFileSync(join(project, `tsconfig.${name}.json`), JSON.stringify({
