@@ -8,8 +8,12 @@
 // - Synchronous loops: in Node, the registry comes from a context where V8's cleanupSome() exists,
 //   so reclaimed chunks are released inside a loop that never yields, and when the core's heap
 //   passes a threshold a full GC is forced (the only kind of GC that finds dead chunks: V8's
-//   scavenges keep FinalizationRegistry targets). Browsers reclaim when the loop yields; long
+//   scavenges keep FinalizationRegistry targets). The heap is checked every CHECK_TENSORS new
+//   tensors or once the bytes they were estimated to take reach a budget, whichever comes first:
+//   a loop of tiny temporaries checks as rarely as a count allows, a loop of large ones checks
+//   before it can pass the threshold by much. Browsers reclaim when the loop yields; long
 //   synchronous loops there use tidy().
+// - Out of memory: retryAlloc() collects and tries an allocation once more before giving up.
 // - Explicit: dispose(), tidy(fn) and `using` release at once and make memory deterministic.
 
 import { W } from "./wasm/load.js";
@@ -87,31 +91,133 @@ setUpRegistry();
 
 let current = new Chunk(CHUNK);
 registry.register(current, current.handles);
-let sinceCheck = 0;
-let baseline = 0;
+
+/** Starts a new current chunk, so the old one can be finalized once its tensors are unreachable. */
+function closeChunk(): void {
+  if (current.n === 0) return;
+  current = new Chunk(CHUNK);
+  registry.register(current, current.handles);
+}
 
 // When to force a full GC (Node): once the core's heap exceeds gcHeapBytes, or half as much again
 // as it held after the last collection, whichever is larger. A fixed target keeps the peak memory
 // of small programs predictable (table pages and other bookkeeping count too); the proportional
 // part keeps programs with large live data from collecting after every small allocation.
 let gcHeapBytes = 12 << 20;
+// Heap bytes after the last collection (the lowest seen since, if tensors were disposed).
+let baseline = 0;
+// When to look at the heap: every CHECK_TENSORS tensors, or once the estimate of the bytes that
+// tensors tracked since the last check took passes checkBytes. The estimate is numel * 4 (the
+// element size of float32 and int32; it overcounts bool tensors and views, which only makes a check
+// come early) plus TENSOR_OVERHEAD for the table entry, storage record and graph node.
+const CHECK_TENSORS = 1024;
+const TENSOR_OVERHEAD = 128;
+let sinceCheck = 0;
+let bytesSinceCheck = 0;
+let checkBytes = gcHeapBytes / 2;
 
-/** Options of the automatic release (Node): the heap size at which a full GC is forced. */
-export function setMemoryOptions(opts: { gcHeapBytes?: number }): void {
-  if (opts.gcHeapBytes !== undefined) gcHeapBytes = opts.gcHeapBytes;
+/**
+ * The next byte budget: half the room left below the GC threshold, so that allocations the estimate
+ * misses (size-class rounding, tensors made inside backward) cannot carry the heap far past it
+ * before the next check; at least 1/16 of gcHeapBytes (and 64 KiB), so checks near the threshold
+ * stay rare compared with the work that allocates.
+ */
+function setBudget(live: number): void {
+  const limit = Math.max(gcHeapBytes, baseline * 1.5);
+  checkBytes = Math.max((limit - live) / 2, gcHeapBytes / 16, 64 << 10);
 }
 
-/** Every 1024 new tensors: run pending releases; force a GC when the heap passed its threshold. */
+/** Options of the automatic release. */
+export interface MemoryOptions {
+  /**
+   * Node: the core's heap size (bytes) above which a full GC is forced to release unreachable
+   * tensors, unless half as much again as survived the last collection is larger. Default 12 MiB.
+   */
+  gcHeapBytes?: number;
+}
+
+/**
+ * Sets options of the automatic release (Node): a lower gcHeapBytes keeps the WASM memory smaller at
+ * the cost of more frequent collections.
+ * ```ts
+ * setMemoryOptions({ gcHeapBytes: 32 * 2 ** 20 });
+ * ```
+ */
+export function setMemoryOptions(opts: MemoryOptions): void {
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new DTypeError(`setMemoryOptions: expected an object like { gcHeapBytes: 12 * 2 ** 20 }, got ${describeValue(opts)}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (k !== "gcHeapBytes") throw new DTypeError(`setMemoryOptions: unknown option "${k}"; the options are: gcHeapBytes`);
+  }
+  const v: unknown = opts.gcHeapBytes;
+  if (v === undefined) return;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new DTypeError(`setMemoryOptions: gcHeapBytes must be a finite number of bytes >= 0, got ${describeValue(v)}`);
+  }
+  gcHeapBytes = v;
+  setBudget(W.heapLiveBytes());
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null || typeof v !== "object") return String(v);
+  return Array.isArray(v) ? "an array" : (v as object).constructor?.name ?? "object";
+}
+
+/** Runs pending releases; forces a GC when the heap passed its threshold. */
 function checkMemory(): void {
   sinceCheck = 0;
+  bytesSinceCheck = 0;
   registry.cleanupSome?.();
   const live = W.heapLiveBytes();
   if (live < baseline) baseline = live;
   if (forceGc && live > Math.max(gcHeapBytes, baseline * 1.5)) {
-    forceGc();
-    registry.cleanupSome?.();
-    baseline = W.heapLiveBytes();
+    fullCollection();
+  } else {
+    setBudget(live);
   }
+}
+
+/** Forces a full GC and runs the releases it queued; resets the baseline and the budget. */
+function fullCollection(): void {
+  closeChunk();
+  forceGc?.();
+  registry.cleanupSome?.();
+  baseline = W.heapLiveBytes();
+  sinceCheck = 0;
+  bytesSinceCheck = 0;
+  setBudget(baseline);
+}
+
+/**
+ * Releases every tensor that is already unreachable, synchronously where the engine allows it
+ * (Node); returns whether anything was released. For the op layer: call it when the core ran out
+ * of memory, then try once more (see retryAlloc).
+ */
+export function reclaim(): boolean {
+  const tensors = W.liveTensors(), heap = W.heapLiveBytes();
+  fullCollection();
+  return W.liveTensors() < tensors || W.heapLiveBytes() < heap;
+}
+
+/**
+ * Runs an allocating core call; if it returns 0 (out of memory), releases the unreachable tensors
+ * (reclaim) and, if that freed anything, runs it once more. Returns the handle, or 0 if memory is
+ * still short (the caller then throws OutOfMemoryError, as `wrap` does).
+ *
+ * fn must read its inputs' handles inside (`() => W.matmulOp(a._h, b._h)`), not capture handles taken
+ * earlier: holding fn then keeps the input tensors reachable through the collection, so they cannot
+ * be released under the retry.
+ * ```ts
+ * const out = retryAlloc(() => W.matmulOp(a._h, b._h));
+ * if (out === 0) throw oom("matmul", shape);
+ * ```
+ */
+export function retryAlloc(fn: () => number): number {
+  const out = fn();
+  if (out !== 0 || !reclaim()) return out;
+  return fn();
 }
 
 const scopes: Owned[][] = [];
@@ -130,7 +236,7 @@ export function track(t: Owned, numel: number): void {
   t._slot = c.n;
   c.handles[c.n++] = t._h;
   if (scopes.length !== 0) scopes[scopes.length - 1].push(t);
-  if (++sinceCheck === 1024) checkMemory();
+  if (++sinceCheck === CHECK_TENSORS || (bytesSinceCheck += numel * 4 + TENSOR_OVERHEAD) > checkBytes) checkMemory();
 }
 
 /** Releases the tensor's WASM reference now; later use throws. Idempotent. */
@@ -212,9 +318,14 @@ export function memory(): MemoryInfo {
   };
 }
 
-/** Releases every tensor that is already unreachable (Node: forces a GC first). */
+/**
+ * Releases every tensor that is already unreachable, including the newest ones (Node: forces a GC
+ * first; browsers release what their GC has already found).
+ * ```ts
+ * collectGarbage();
+ * console.log(memory().tensors);
+ * ```
+ */
 export function collectGarbage(): void {
-  forceGc?.();
-  registry.cleanupSome?.();
-  baseline = W.heapLiveBytes();
+  fullCollection();
 }
