@@ -4,8 +4,8 @@ import {
   geti, seti, release, retain, flagsOf as flags, setFlags, dataPtr,
   E_GRAD, E_NODE, F_REQUIRES_GRAD, F_RETAINS_GRAD,
 } from "./tensor";
-import { nset, nodeRelease, N_RETAIN } from "./autograd/tape";
-import { F_VIEW } from "./tensor";
+import { nset, nodeRelease, N_WATCH } from "./autograd/tape";
+import { F_VIEW, F_HAS_HOOK } from "./tensor";
 
 /** Releases n handles listed at ptr (i32 each; 0 entries are skipped). */
 export function releaseMany(ptr: usize, n: i32): void {
@@ -40,13 +40,20 @@ export function setRequiresGrad(h: i32, on: bool): void {
 export function retainGrad(h: i32): void {
   setFlags(h, flags(h) | F_RETAINS_GRAD);
   const node = <usize>geti(h, E_NODE);
-  if (node) nset(node, N_RETAIN, h);
+  if (node) nset(node, N_WATCH, h);
+}
+
+/** Marks that h has hooks (backward then calls runHooks with its gradient). */
+export function setHooked(h: i32): void {
+  setFlags(h, flags(h) | F_HAS_HOOK);
+  const node = <usize>geti(h, E_NODE);
+  if (node) nset(node, N_WATCH, h);
 }
 
 /** Drops h's history: no node, no requires_grad (detach_). */
 export function detachInPlace(h: i32): void {
   const node = <usize>geti(h, E_NODE);
   seti(h, E_NODE, 0);
-  setFlags(h, flags(h) & ~(F_REQUIRES_GRAD | F_RETAINS_GRAD | F_VIEW));
+  setFlags(h, flags(h) & ~(F_REQUIRES_GRAD | F_RETAINS_GRAD | F_VIEW | F_HAS_HOOK));
   if (node) nodeRelease(node, h);
 }

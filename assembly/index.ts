@@ -5,12 +5,17 @@ export { liveTensors, tensorBytes, retain, release, isContiguous } from "./tenso
 export { setGradEnabled, gradFnOf } from "./autograd/tape";
 export { backward, backwardErrorInfo } from "./autograd/backward";
 export { seedRandom } from "./kernels/random";
+export { scratchAddr } from "./ops/common";
+export { binary, binaryScalar, compare, where } from "./ops/binary";
+export { unary, gradOp } from "./ops/unary";
+export { sumOp } from "./ops/reduce";
+export { matmulOp } from "./ops/linalg";
 export {
-  scratchAddr, binaryOp, scalarOp, unaryOp, sumOp, matmulOp, viewOp, reshapeOp, cloneOp,
-  transposeOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp, inplaceBinaryOp,
-  inplaceScalarOp, fillOp, copyOp, emptyOp, rawFill, arangeFill, randomFill, itemOp, readAddr, freeCopy,
-} from "./ops";
+  viewOp, reshapeOp, cloneOp, transposeOp, permuteOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp,
+} from "./ops/shape";
+export { castOp, inplaceBinaryOp, inplaceScalarOp, fillOp, copyOp } from "./ops/inplace";
+export { emptyOp, fillValue, arangeFill, randomFill, itemOp, readAddr, freeCopy } from "./ops/creation";
 export {
-  releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, isLeaf, dataAddr, detachInPlace,
+  releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, isLeaf, dataAddr, detachInPlace, setHooked,
 } from "./handles";
-export { nodeOf, nodeOp, nodeNext, tensorNdim, tensorDim } from "./inspect";
+export { nodeOf, nodeOp, nodeNext, nodeInputs, tensorNdim, tensorDim, tensorDtype } from "./inspect";

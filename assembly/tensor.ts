@@ -7,6 +7,7 @@
 // size sets how often a collection must be forced.
 
 import { alloc, free } from "./memory";
+import { DType, MAX_NUMEL } from "./abi";
 import { nodeRelease } from "./autograd/tape";
 import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA, R_NUMEL, KIND_SHAPE, KIND_STRIDES } from "./dims";
 
@@ -28,6 +29,8 @@ export const F_RETAINS_GRAD: i32 = 2;
 export const F_VIEW: i32 = 4;
 /** A view made in noGrad of a base that requires grad (in-place writes through it need grad off). */
 export const F_NOGRAD_VIEW: i32 = 8;
+/** Hooks were registered on this tensor (backward calls them through the runHooks import). */
+export const F_HAS_HOOK: i32 = 16;
 
 // Storage record: the data, its size in bytes, a reference count and the in-place version counter
 // shared by a tensor, its views and detach() (as PyTorch's). A fresh tensor's data sits right after
@@ -39,10 +42,13 @@ export const S_REFS: usize = 8;
 export const S_VERSION: usize = 12;
 const S_HEADER: usize = 16;
 const S_OWNER: usize = 16;
-const ALIAS: i32 = -1;
-// Set in S_BYTES when the data sits in the record's own block. (Comparing the data address with
-// the record's end is not enough: a separately allocated buffer can land right there.)
-const INLINE: i32 = 0x80000000;
+const ALIAS: u32 = 0xffffffff;
+// S_BYTES of a record whose data sits in its own block: INLINE | bytes (bytes <= INLINE_MAX).
+// Separately allocated data has S_BYTES < INLINE. (Comparing the data address with the record's
+// end is not enough: a separately allocated buffer can land right there.)
+const INLINE: u32 = 0xffffe000;
+/** Largest data size kept in the storage record's own block. */
+const INLINE_MAX: u64 = 4096;
 
 // The table is paged (1024 entries a page, never moved), so growing it copies nothing and
 // leaves no dead old table behind. `pages` is the page directory.
@@ -91,12 +97,19 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 @inline export function dimOf(h: i32, d: i32): i32 { return load<i32>(shapePtr(h) + (<usize>d << 2)); }
 // @ts-ignore: decorator
 @inline export function strideOf(h: i32, d: i32): i32 { return load<i32>(stridesPtr(h) + (<usize>d << 2)); }
+/** log2 of the element size of a dtype (float32 and int32: 2, float64: 3, bool: 0). */
+// @ts-ignore: decorator
+@inline export function elemShift(dtype: i32): i32 { return dtype == DType.Float64 ? 3 : dtype == DType.Bool ? 0 : 2; }
 /** Address of element 0 of the tensor (storage data + offset). */
 // @ts-ignore: decorator
 @inline export function dataPtr(h: i32): usize {
   const e = ent(h);
-  return <usize>load<i32>(<usize>load<i32>(e + E_STORAGE) + S_DATA) + (<usize>load<i32>(e + E_OFFSET) << 2);
+  const shift = elemShift((load<i32>(e + E_META) >> 8) & 0xff);
+  return <usize>load<u32>(<usize>load<u32>(e + E_STORAGE) + S_DATA) + (<usize>load<i32>(e + E_OFFSET) << shift);
 }
+/** Bytes of h's elements if they were contiguous. */
+// @ts-ignore: decorator
+@inline export function byteSize(h: i32): usize { return <usize>numelOf(h) << elemShift(dtypeOf(h)); }
 
 export function setFlags(h: i32, flags: i32): void {
   const e = ent(h);
@@ -155,7 +168,7 @@ export function copyDims(dst: i32, src: i32): bool {
 /** Count of live entries. */
 export function liveTensors(): i32 { return liveCount; }
 /** Bytes of tensor data in live storages. */
-export function tensorBytes(): usize { return storageBytes; }
+export function tensorBytes(): f64 { return <f64>storageBytes; }
 
 function growTable(): bool {
   if (pageCount == MAX_PAGES) return false;
@@ -186,14 +199,14 @@ function newEntry(): i32 {
 }
 
 /** A storage record for a data block allocated elsewhere, with `refs` references; 0 when out of memory. */
-export function newStorage(data: usize, bytes: i32, refs: i32): usize {
+export function newStorage(data: usize, bytes: usize, refs: i32): usize {
   const s = alloc(S_HEADER);
   if (!s) return 0;
   store<i32>(s + S_DATA, <i32>data);
-  store<i32>(s + S_BYTES, bytes);
+  store<u32>(s + S_BYTES, <u32>bytes);
   store<i32>(s + S_REFS, refs);
   store<i32>(s + S_VERSION, 0);
-  storageBytes += <usize>bytes;
+  storageBytes += bytes;
   return s;
 }
 
@@ -202,7 +215,7 @@ function newInlineStorage(bytes: usize, refs: i32): usize {
   const s = alloc(S_HEADER + bytes);
   if (!s) return 0;
   store<i32>(s + S_DATA, <i32>(s + S_HEADER));
-  store<i32>(s + S_BYTES, <i32>bytes | INLINE);
+  store<u32>(s + S_BYTES, <u32>bytes | INLINE);
   store<i32>(s + S_REFS, refs);
   store<i32>(s + S_VERSION, 0);
   storageBytes += bytes;
@@ -214,7 +227,7 @@ function newAliasStorage(s: usize): usize {
   const a = alloc(S_OWNER + 4);
   if (!a) return 0;
   store<i32>(a + S_DATA, load<i32>(s + S_DATA));
-  store<i32>(a + S_BYTES, ALIAS);
+  store<u32>(a + S_BYTES, ALIAS);
   store<i32>(a + S_REFS, 1);
   store<i32>(a + S_VERSION, 0);
   store<u32>(a + S_OWNER, <u32>s);
@@ -226,17 +239,21 @@ export function storageRetain(s: usize): void { store<i32>(s + S_REFS, load<i32>
 export function storageRelease(s: usize): void {
   const r = load<i32>(s + S_REFS) - 1;
   if (r) { store<i32>(s + S_REFS, r); return; }
-  const data = <usize>load<i32>(s + S_DATA), bytes = load<i32>(s + S_BYTES);
+  const data = <usize>load<u32>(s + S_DATA), bytes = load<u32>(s + S_BYTES);
   if (bytes == ALIAS) {
     const owner = <usize>load<u32>(s + S_OWNER);
     free(s, S_OWNER + 4);
     storageRelease(owner);
     return;
   }
-  const size = <usize>(bytes & ~INLINE);
-  storageBytes -= size;
-  if (bytes & INLINE) { free(s, S_HEADER + size); return; }
-  if (data) free(data, size);
+  if (bytes >= INLINE) {
+    const size = <usize>(bytes & ~INLINE);
+    storageBytes -= size;
+    free(s, S_HEADER + size);
+    return;
+  }
+  storageBytes -= <usize>bytes;
+  if (data) free(data, <usize>bytes);
   free(s, S_HEADER);
 }
 
@@ -274,12 +291,27 @@ function denseRowMajor(nd: i32, sp: usize, st: usize): bool {
 /** A contiguous tensor with shape record `shape` (one reference taken over) over fresh storage. */
 function newTensorRec(shape: usize, dtype: i32): i32 {
   const nd = dimsNdim(shape);
-  let n: usize = 1;
-  for (let d = 0; d < nd; d++) n *= <usize>load<i32>(shape + R_DATA + (<usize>d << 2));
-  if (n > 0x1fffffff) { dimsRelease(shape); return 0; }
-  const s = newInlineStorage(n << 2, 1);
+  let n: u64 = 1;
+  for (let d = 0; d < nd; d++) {
+    n *= <u64>load<i32>(shape + R_DATA + (<usize>d << 2));
+    if (n > <u64>MAX_NUMEL) { dimsRelease(shape); return 0; }
+  }
+  const bytes = n << elemShift(dtype);
+  if (bytes > 0xfff00000) { dimsRelease(shape); return 0; }
+  // Small tensors keep data and record in one block; larger ones get a block of their own, so a
+  // power-of-two size is not pushed into the next size class by the 16-byte header.
+  const s = bytes <= INLINE_MAX ? newInlineStorage(<usize>bytes, 1) : newSeparateStorage(<usize>bytes);
   if (!s) { dimsRelease(shape); return 0; }
   return entryOver(s, shape, dtype);
+}
+
+/** A storage record with a separately allocated data block of `bytes`; 0 when out of memory. */
+function newSeparateStorage(bytes: usize): usize {
+  const data = alloc(bytes);
+  if (!data) return 0;
+  const s = newStorage(data, bytes, 1);
+  if (!s) free(data, bytes);
+  return s;
 }
 
 /** An entry over storage record s (its reference taken over), shaped by record `shape` (taken over). */
@@ -302,24 +334,17 @@ export function newTensor(ndim: i32, shape: usize, dtype: i32): i32 {
   return sr ? newTensorRec(sr, dtype) : 0;
 }
 
-/** A contiguous float32 tensor shaped like `like` (sharing its shape record: no hashing). */
-export function newTensorLike(like: i32): i32 {
+/** A contiguous tensor of `dtype` shaped like `like` (sharing its shape record: no hashing). */
+export function newTensorLike(like: i32, dtype: i32): i32 {
   const sr = shapeRec(like);
   dimsRetain(sr);
-  return newTensorRec(sr, 0);
+  return newTensorRec(sr, dtype);
 }
 
-/**
- * A float32 tensor owning an existing data block of numel(shape) values (no copy). Used to turn a
- * gradient buffer computed in backward into a tensor. On failure the block is freed.
- */
-export function adoptBuffer(data: usize, ndim: i32, shape: usize): i32 {
-  let n = 1;
-  for (let d = 0; d < ndim; d++) n *= load<i32>(shape + (<usize>d << 2));
-  const sr = intern(KIND_SHAPE, ndim, shape);
-  const s = sr ? newStorage(data, n << 2, 1) : 0;
-  if (!s) { free(data, <usize>n << 2); if (sr) dimsRelease(sr); return 0; }
-  return entryOver(s, sr, 0);
+/** A contiguous tensor of `dtype` with interned shape record `rec` (a reference is taken). */
+export function newTensorOfRec(rec: usize, dtype: i32): i32 {
+  dimsRetain(rec);
+  return newTensorRec(rec, dtype);
 }
 
 /**

@@ -1,83 +1,224 @@
-// backward(): validation in TS, then the whole reverse pass in one call into the core.
+// backward(), autograd.grad() and tensor hooks: validation in TS, then the whole reverse pass in
+// one call into the core (assembly/autograd/backward.ts).
 
-import { Status, OpCode } from "../assembly/abi.js";
-import { W } from "./wasm/load.js";
-import { F_REQUIRES_GRAD } from "./wasm/exports.js";
-import { Tensor, h } from "./tensor.js";
-import { gradFnName } from "./gradFn.js";
+import { Status, DType } from "../assembly/abi.js";
+import { W, setHookRunner } from "./wasm/load.js";
+import { F_REQUIRES_GRAD, F_VIEW } from "./wasm/exports.js";
+import { i32, scratchIndex } from "./wasm/memory.js";
+import { Tensor, h, linksOf, shapeOf, describe } from "./tensor.js";
+import { gradFnName } from "./ops/spec.js";
 import { sameShape } from "./shape.js";
-import { AutogradError, ShapeError, WasmgradError, formatShape, oom } from "./errors.js";
-
-const VIEW_OPS = new Set<number>([
-  OpCode.View, OpCode.Transpose, OpCode.T, OpCode.Expand, OpCode.Unsqueeze, OpCode.Squeeze, OpCode.SqueezeDim,
-]);
+import { AutogradError, ShapeError, DTypeError, WasmgradError, formatShape, oom } from "./errors.js";
+import { retryAlloc } from "./lifetime.js";
 
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */
   retainGraph?: boolean;
-  /** Record the backward pass for higher-order gradients (not supported yet). */
+  /** Record the backward pass, so gradients can be differentiated again (grads of grads). */
   createGraph?: boolean;
 }
 
-/** Accumulates d(t)/d(leaf) * gradient into every leaf's .grad (see Tensor.backward). */
-export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
-  const ht = h(t, "backward");
-  if (opts?.createGraph) {
-    throw new WasmgradError("backward: createGraph (gradients of gradients) is not supported yet");
+// ---- hooks --------------------------------------------------------------------------------
+
+const hookOwners = new Map<number, Tensor>();
+let hookError: unknown = null;
+
+setHookRunner((handle: number, g: number): number => {
+  const t = hookOwners.get(handle);
+  const hooks = t?._links?.hooks;
+  if (!t || !hooks || hooks.length === 0) return 0;
+  try {
+    W.retain(g);
+    let cur = new Tensor(g, shapeOf(g), W.tensorDtype(g));
+    let changed = false;
+    for (const fn of hooks) {
+      const r = fn(cur);
+      if (r === undefined || r === null) continue;
+      if (!(r instanceof Tensor) || r._h === 0) throw new DTypeError(`registerHook: a hook must return a Tensor or nothing, got ${describe(r)}`);
+      if (!sameShape(r._shape, cur._shape)) {
+        throw new ShapeError(`registerHook: hook returned a gradient of shape ${formatShape(r._shape)}; expected ${formatShape(cur._shape)}`);
+      }
+      cur = r;
+      changed = true;
+    }
+    if (!changed) return 0;
+    W.retain(cur._h); // the core takes over this reference
+    return cur._h;
+  } catch (e) {
+    hookError = e;
+    return -1;
   }
+});
+
+/**
+ * Registers fn to run with this tensor's gradient during backward; fn may return a replacement
+ * gradient. Returns a handle whose remove() unregisters it. Example: `x.registerHook((g) => g.mul(2))`.
+ */
+export function registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+  const th = h(t, "registerHook");
+  if (typeof fn !== "function") throw new DTypeError(`registerHook: expected a function, got ${describe(fn)}`);
+  if (!(W.flagsOf(th) & F_REQUIRES_GRAD)) {
+    throw new AutogradError("registerHook: cannot register a hook on a tensor that doesn't require gradient");
+  }
+  const links = linksOf(t);
+  (links.hooks ??= []).push(fn);
+  hookOwners.set(th, t);
+  W.setHooked(th);
+  return { remove: () => { const i = links.hooks?.indexOf(fn) ?? -1; if (i >= 0) links.hooks!.splice(i, 1); } };
+}
+
+// ---- the reverse pass -----------------------------------------------------------------------
+
+function checkRoot(t: Tensor, g: Tensor | null | undefined, op: string, index: number): number {
+  const ht = h(t, op);
   if (!(W.flagsOf(ht) & F_REQUIRES_GRAD)) {
-    throw new AutogradError("backward: element 0 of tensors does not require grad and does not have a grad_fn");
+    throw new AutogradError(`${op}: element ${index} of tensors does not require grad and does not have a grad_fn`);
   }
-  let hg = 0;
-  if (gradient === undefined || gradient === null) {
+  if (g === undefined || g === null) {
     if (t.numel() !== 1) {
-      throw new AutogradError(`backward: grad can be implicitly created only for scalar outputs; output has shape ${formatShape(t.shape)}; pass a gradient or call .sum() first`);
+      throw new AutogradError(`${op}: grad can be implicitly created only for scalar outputs; output has shape ${formatShape(t._shape)}; pass a gradient or call .sum() first`);
     }
-  } else {
-    hg = h(gradient, "backward");
-    if (!sameShape(gradient.shape, t.shape)) {
-      throw new ShapeError(`backward: gradient has shape ${formatShape(gradient.shape)} but the output has shape ${formatShape(t.shape)}`);
-    }
-    if (gradient._dt !== 0) throw new AutogradError(`backward: gradient must be float32, got ${gradient.dtype}`);
+    return 0;
   }
-  const status = W.backward(ht, hg, opts?.retainGraph ? 1 : 0);
-  if (status === Status.Ok) return;
-  const op = gradFnName(W.backwardErrorInfo(0));
+  const hg = h(g, op);
+  if (!sameShape(g._shape, t._shape)) {
+    throw new ShapeError(`${op}: gradient has shape ${formatShape(g._shape)} but the output has shape ${formatShape(t._shape)}`);
+  }
+  if (g._dt !== t._dt) throw new DTypeError(`${op}: gradient has dtype ${g.dtype} but the output has dtype ${t.dtype}`);
+  return hg;
+}
+
+function flags(opts: unknown, op: string): { keep: boolean; create: boolean } {
+  if (opts === undefined || opts === null) return { keep: false, create: false };
+  if (typeof opts !== "object") throw new DTypeError(`${op}: options must be an object like { retainGraph: true }, got ${describe(opts)}`);
+  const o = opts as BackwardOptions;
+  const create = !!o.createGraph;
+  // torch: retain_graph defaults to create_graph
+  return { keep: o.retainGraph === undefined ? create : !!o.retainGraph, create };
+}
+
+/** Runs the core's backward over roots/grads (handles) and, for autograd.grad, inputs; throws on failure. */
+function run(roots: number[], grads: number[], keep: boolean, create: boolean, inputs: number[], op: string): number[] {
+  const n = roots.length, m = inputs.length;
+  if (2 * n + 2 * m > 256) throw new WasmgradError(`${op}: at most ${Math.floor((256 - 2 * n) / 2)} inputs per call here, got ${m}`);
+  const call = (): number => {
+    const base = scratchIndex(), v = i32();
+    for (let i = 0; i < n; i++) { v[base + i] = roots[i]; v[base + n + i] = grads[i]; }
+    for (let i = 0; i < m; i++) v[base + 2 * n + i] = inputs[i];
+    const st = W.backward(base << 2, (base + n) << 2, n, keep ? 1 : 0, create ? 1 : 0, (base + 2 * n) << 2, m);
+    return st === Status.Ok ? 1 : st;
+  };
+  hookError = null;
+  let status = call();
+  if (status === Status.OutOfMemory) status = retryAlloc(() => { const s = call(); return s === Status.OutOfMemory ? 0 : s; }) || Status.OutOfMemory;
+  if (status === 1) {
+    const base = scratchIndex() + 2 * n + m, v = i32();
+    return Array.from({ length: m }, (_, i) => v[base + i]);
+  }
+  throw backwardError(status, op);
+}
+
+function backwardError(status: number, op: string): Error {
+  const name = gradFnName(W.backwardErrorInfo(0));
+  if (status === Status.HookFailed) {
+    const e = hookError;
+    hookError = null;
+    return e instanceof Error ? e : new WasmgradError(`${op}: a hook threw ${String(e)}`);
+  }
   if (status === Status.FreedGraph) {
-    throw new AutogradError(
-      `backward: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed) at ${op}. ` +
+    return new AutogradError(
+      `${op}: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed) at ${name}. ` +
       "Saved intermediate values of the graph are freed when you call .backward(); pass { retainGraph: true } to the first backward if you need to backward through the graph a second time");
   }
   if (status === Status.VersionMismatch) {
     const cur = W.backwardErrorInfo(2), want = W.backwardErrorInfo(3);
-    const viewHint = VIEW_OPS.has(W.backwardErrorInfo(0))
-      ? "; the base of a view was changed in place after the view was taken (use the view's values before, or clone() it)"
-      : "";
-    throw new AutogradError(
-      `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-      `a tensor saved by ${op} is at version ${cur}; expected version ${want} instead${viewHint}`);
+    return new AutogradError(
+      `${op}: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+      `a tensor saved by ${name} is at version ${cur}; expected version ${want} instead`);
   }
   if (status === Status.InvalidGradient) {
-    const given = infoShape(1), want = infoShape(10);
-    throw new ShapeError(
-      `backward: Function ${op} returned an invalid gradient at index ${W.backwardErrorInfo(19)} - got ` +
-      `${formatShape(given)} but expected shape compatible with ${formatShape(want)} ` +
-      "(a tensor's .data was replaced with another shape after it was computed)");
+    return new ShapeError(
+      `${op}: Function ${name} returned an invalid gradient at index ${W.backwardErrorInfo(1)}: ` +
+      "the shape it was computed for differs from the tensor's shape now (a tensor's .data was replaced with another shape after it was computed)");
   }
   if (status === Status.GradShapeMismatch) {
-    const t = W.backwardErrorInfo(0), g = W.backwardErrorInfo(1);
-    throw new ShapeError(
-      `backward: a tensor's .grad has shape ${formatShape(shapeOf(g))} but its gradient has shape ` +
+    const t = W.backwardErrorInfo(4), g = W.backwardErrorInfo(5);
+    return new ShapeError(
+      `${op}: a tensor's .grad has shape ${formatShape(shapeOf(g))} but its gradient has shape ` +
       `${formatShape(shapeOf(t))} (its shape changed after .grad was made; set .grad = null first)`);
   }
-  throw oom("backward");
+  if (status === Status.MissingRule) {
+    return new AutogradError(`${op}: the derivative for ${name} is not implemented`);
+  }
+  if (status === Status.InternalOverlap) return new AutogradError(`${op}: backward was called from inside a hook during backward`);
+  return oom(op);
 }
 
-function infoShape(at: number): number[] {
-  return Array.from({ length: W.backwardErrorInfo(at) }, (_, d) => W.backwardErrorInfo(at + 1 + d));
+/** Accumulates d(t)/d(leaf) * gradient into every leaf's .grad. */
+export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
+  const hg = checkRoot(t, gradient, "backward", 0);
+  const { keep, create } = flags(opts, "backward");
+  run([t._h], [hg], keep, create, [], "backward");
 }
 
-/** The shape of a handle, read from the core (for tensors the facade holds no wrapper of). */
-export function shapeOf(handle: number): number[] {
-  return Array.from({ length: W.tensorNdim(handle) }, (_, d) => W.tensorDim(handle, d));
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (default: ones for one-element outputs). */
+  gradOutputs?: Tensor | (Tensor | null)[] | null;
+  /** Return null for inputs the outputs do not depend on instead of throwing. */
+  allowUnused?: boolean;
 }
+
+/**
+ * The gradients of outputs w.r.t. inputs, without touching any .grad (torch.autograd.grad).
+ * Example: `const [dx] = autograd.grad(y, [x], { createGraph: true })`.
+ */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts?: GradOptions): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  if (outs.length === 0) throw new AutogradError("grad: outputs must not be empty");
+  if (ins.length === 0) throw new AutogradError("grad: inputs must not be empty");
+  const gos = opts?.gradOutputs;
+  const goList = gos === undefined || gos === null ? [] : Array.isArray(gos) ? gos : [gos];
+  if (goList.length !== 0 && goList.length !== outs.length) {
+    throw new AutogradError(`grad: got ${goList.length} gradOutputs for ${outs.length} outputs`);
+  }
+  const grads = outs.map((o, i) => checkRoot(o, goList[i] ?? null, "grad", i));
+  const hin = ins.map((x, i) => {
+    const hx = h(x, "grad");
+    if (!(W.flagsOf(hx) & F_REQUIRES_GRAD)) throw new AutogradError(`grad: input ${i} does not require grad`);
+    return hx;
+  });
+  const { keep, create } = flags(opts, "grad");
+  const res = run(outs.map((o) => o._h), grads, keep, create, hin, "grad");
+  return res.map((g, i) => {
+    if (g === 0) {
+      if (opts?.allowUnused) return null;
+      throw new AutogradError(`grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph; pass { allowUnused: true } if this is the desired behavior`);
+    }
+    return new Tensor(g, shapeOf(g), W.tensorDtype(g) as DType);
+  });
+}
+
+/** A Tensor's view flags, for the autograd checks of in-place ops. */
+export function isView(t: Tensor): boolean { return (W.flagsOf(h(t, "isView")) & F_VIEW) !== 0; }
+
+declare module "./tensor.js" {
+  interface Tensor {
+    /** Computes gradients of this tensor w.r.t. the leaves of its graph, accumulating into their .grad. */
+    backward(gradient?: Tensor | null, opts?: BackwardOptions): void;
+    /** Makes backward() fill .grad of this non-leaf tensor too. */
+    retainGrad(): void;
+    /** Runs fn with this tensor's gradient during backward (it may return a replacement). */
+    registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void };
+  }
+}
+
+export const methods = {
+  backward(this: Tensor, g?: Tensor | null, o?: BackwardOptions) { backward(this, g, o); },
+  retainGrad(this: Tensor) {
+    const th = h(this, "retainGrad");
+    if (!(W.flagsOf(th) & F_REQUIRES_GRAD)) throw new AutogradError("retainGrad: can't retain_grad on Tensor that has requires_grad=False");
+    if (!W.isLeaf(th)) W.retainGrad(th);
+  },
+  registerHook(this: Tensor, fn: (g: Tensor) => Tensor | void) { return registerHook(this, fn); },
+};

@@ -171,11 +171,11 @@ export function formatTensor(values: ArrayLike<number>, shape: readonly number[]
   } else {
     const summarize = numel > THRESHOLD;
     const shown = summarized(values, shape, summarize);
-    const f = dtype === "float32" ? floatFormatter(shown) : plainFormatter(shown, dtype === "bool");
+    const f = dtype === "float32" || dtype === "float64" ? floatFormatter(shown) : plainFormatter(shown, dtype === "bool");
     s = body(values, shape, 0, indent, summarize, f);
   }
   // torch shows the dtype unless it is the default float, int64, or bool (empty tensors always)
-  if (dtype === "int32" || (dtype === "bool" && numel === 0)) suffixes.push(`dtype=torch.${dtype}`);
+  if (dtype === "int32" || dtype === "float64" || (dtype === "bool" && numel === 0)) suffixes.push(`dtype=torch.${dtype}`);
   suffixes.push(...autograd);
   return addSuffixes(prefix + s, suffixes, indent);
 }

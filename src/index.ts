@@ -3,6 +3,10 @@
 import { tryLoadNow } from "./wasm/load.js";
 import { Tensor, describe } from "./tensor.js";
 import { DTypeError } from "./errors.js";
+import { installMethods } from "./methods.js";
+import { grad } from "./autograd.js";
+
+installMethods();
 
 export { init, type WasmSource } from "./wasm/load.js";
 export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor.js";
@@ -10,12 +14,18 @@ export {
   tensor, empty, zeros, ones, full, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
   randnLike, manualSeed, type TensorOptions,
 } from "./ops/creation.js";
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, square } from "./ops/elementwise.js";
+export {
+  add, sub, mul, div, pow, maximum, minimum, atan2, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, where,
+} from "./ops/binary.js";
+export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square } from "./ops/unary.js";
 export { sum, mean } from "./ops/reduce.js";
-export { matmul, mm } from "./ops/linalg.js";
-export { reshape, view, flatten, transpose, t, unsqueeze, squeeze, expand, contiguous, clone, detach } from "./ops/views.js";
+export { matmul, mm, bmm, dot, outer } from "./ops/linalg.js";
+export {
+  reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
+} from "./ops/shape.js";
+export { to } from "./ops/convert.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
-export { backward, type BackwardOptions } from "./autograd.js";
+export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";
 export { toDot, type DotOptions } from "./viz.js";
 export { formatPy, print, setPrintSink, type PrintSink } from "./print.js";
 export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo } from "./lifetime.js";
@@ -23,6 +33,9 @@ export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,
 } from "./errors.js";
 export type { DTypeName } from "./dtype.js";
+
+/** torch.autograd: grad() (and gradcheck / gradgradcheck in float64). */
+export const autograd = { grad };
 
 /** Frees a tensor's WASM storage now (same as t.dispose()). */
 export function dispose(t: Tensor | Tensor[]): void {

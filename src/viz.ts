@@ -3,8 +3,8 @@
 
 import { W } from "./wasm/load.js";
 import { Tensor, h } from "./tensor.js";
-import { gradFnName } from "./gradFn.js";
-import { shapeOf } from "./autograd.js";
+import { gradFnName } from "./ops/spec.js";
+import { shapeOf } from "./tensor.js";
 
 export interface DotOptions {
   /** Names for leaf tensors, e.g. `{ w }`: shown in their boxes (as torchviz's `params`). */
@@ -33,7 +33,7 @@ export function toDot(t: Tensor, opts: DotOptions = {}): string {
     "digraph {",
     '\tgraph [size="12,12"]',
     "\tnode [align=left fontname=monospace fontsize=10 height=0.2 ranksep=0.1 shape=box style=filled]",
-    `\troot [label=${quote(sizeLabel(t.shape))} fillcolor=darkolivegreen1]`,
+    `\troot [label=${quote(sizeLabel(t._shape))} fillcolor=darkolivegreen1]`,
   ];
   const rootNode = W.nodeOf(root);
   if (rootNode === 0) {
@@ -47,7 +47,8 @@ export function toDot(t: Tensor, opts: DotOptions = {}): string {
   while (queue.length) {
     const node = queue.shift()!;
     lines.push(`\tn${node} [label=${quote(gradFnName(W.nodeOp(node)))} fillcolor=lightgrey]`);
-    for (let i = 0; i < 2; i++) {
+    const nIn = W.nodeInputs(node);
+    for (let i = 0; i < nIn; i++) {
       const next = W.nodeNext(node, i);
       if (next === 0) continue;
       if (next & 1) {

@@ -1,41 +1,41 @@
-// Graph nodes. Each recorded op creates one node that holds: its op code and sequence number,
-// edges to the producers of its inputs (another node, or a leaf tensor whose .grad accumulates,
-// like PyTorch's AccumulateGrad), the tensors it saved for backward (by storage, with the version
-// they had), scalar/int attributes, and the shapes of its output and inputs.
+// Graph nodes. Each recorded op creates one node holding: its op code and sequence number, an
+// edge per input (to the node that produced it, or to a leaf whose .grad accumulates, like
+// PyTorch's AccumulateGrad) with the input's shape and dtype, the tensors it saved for backward
+// (with the version they had), and attributes: f64 scalars and i32 lists (dims, sizes, padding).
 // A node is owned by the tensor it produced and by the edges of later nodes (reference counts),
-// so an unused graph is freed with the last tensor that reaches it.
+// so an unused graph is freed with the last tensor that reaches it, without recursion.
+//
+// Layout: a 48-byte header, then nIn edges, nIn input shape records, nIn input dtypes, nSaved
+// saved slots of 8 bytes {handle, version}, nF f64 attributes (8-aligned), nI i32 attributes.
 
 import { alloc, free } from "../memory";
 import {
-  geti, seti, release, retain, isContiguous, numelOf, dataPtr, newStorage, newTensorLike,
-  storageRetain, storageRelease, requiresGrad, shapePtr, stridesPtr, shapeRec, ndimOf,
-  E_NODE, E_STORAGE, E_OFFSET, flagsOf, setFlags, F_REQUIRES_GRAD, F_RETAINS_GRAD, S_VERSION, S_DATA,
+  geti, seti, release, retain, requiresGrad, shapeRec, dtypeOf, flagsOf, setFlags, newView, copyDims,
+  E_NODE, E_STORAGE, F_REQUIRES_GRAD, F_RETAINS_GRAD, S_VERSION,
 } from "../tensor";
-import { stridedCopy } from "../kernels/layout";
-import { dimsNdim, dimsRetain, dimsRelease, R_DATA } from "../dims";
+import { dimsRetain, dimsRelease } from "../dims";
 
 export const N_OP: usize = 0;
 export const N_SEQ: usize = 4;
 export const N_REFS: usize = 8;
 export const N_FLAGS: usize = 12;
 export const N_EPOCH: usize = 16;
-export const N_RETAIN: usize = 20;
-export const N_GRADP: usize = 24;
-export const N_NEXT: usize = 28;  // 2 x i32: tagged edge (node ptr, or leaf handle << 1 | 1)
-const N_SAVED: usize = 36;        // block of 2 x { storage, offset, version cell, version }, or 0
-export const N_F0: usize = 40;
-export const N_I0: usize = 44;
-export const N_I1: usize = 48;
-export const N_OUT: usize = 52;   // interned shape record of the output
-export const N_IN: usize = 56;    // 2 x interned shape record of the inputs
-const SAVED_REC: usize = 16;
-const SAVED_BYTES: usize = 2 * SAVED_REC; // allocated only by nodes that save tensors
-const NODE_BYTES: usize = 64;
+/** Tensor (not owned) whose gradient backward must also deliver: retainGrad, hooks. */
+export const N_WATCH: usize = 20;
+/** Gradient of the node's output collected during backward (a handle, owned), 0 if none yet. */
+export const N_GRAD: usize = 24;
+const N_COUNTS: usize = 28; // nIn | nSaved << 8 | nF << 16 | nI << 24
+export const N_OUT: usize = 32; // interned shape record of the output
+export const N_OUTDT: usize = 36;
+const N_BYTES: usize = 40;
+const N_HEADER: usize = 48;
 
 /** Saved tensors were freed by a backward without retainGraph. */
 export const NF_RELEASED: i32 = 1;
-/** The node saved tensors (so a second backward through it must fail once they are freed). */
+/** The node saved tensors or values (so a second backward through it must fail once freed). */
 export const NF_HAS_SAVED: i32 = 2;
+/** Bit 8 + i: saved slot i holds the node's own output (unpacked with this node as its history). */
+const NF_SAVED_OUTPUT: i32 = 256;
 
 // @ts-ignore: decorator
 @lazy let seqCounter: i32 = 0;
@@ -43,33 +43,62 @@ export const NF_HAS_SAVED: i32 = 2;
 @lazy let gradEnabled: bool = true;
 
 export function setGradEnabled(on: bool): void { gradEnabled = on; }
-
-/** Whether an op on inputs a, b (0 = none) must be recorded. */
-// @ts-ignore: decorator
-@inline export function shouldRecord(a: i32, b: i32): bool {
-  return gradEnabled && (requiresGrad(a) || (b != 0 && requiresGrad(b)));
-}
+export function isGradEnabled(): bool { return gradEnabled; }
 
 // @ts-ignore: decorator
 @inline export function nget(node: usize, f: usize): i32 { return load<i32>(node + f); }
 // @ts-ignore: decorator
 @inline export function nset(node: usize, f: usize, v: i32): void { store<i32>(node + f, v); }
 // @ts-ignore: decorator
-@inline export function inShape(node: usize, i: i32): usize { return <usize>load<u32>(node + N_IN + (<usize>i << 2)) + R_DATA; }
+@inline export function numInputs(node: usize): i32 { return load<i32>(node + N_COUNTS) & 0xff; }
 // @ts-ignore: decorator
-@inline export function inNdim(node: usize, i: i32): i32 { return dimsNdim(<usize>load<u32>(node + N_IN + (<usize>i << 2))); }
+@inline export function numSaved(node: usize): i32 { return (load<i32>(node + N_COUNTS) >> 8) & 0xff; }
 // @ts-ignore: decorator
-@inline export function outShape(node: usize): usize { return <usize>load<u32>(node + N_OUT) + R_DATA; }
+@inline function numF(node: usize): i32 { return (load<i32>(node + N_COUNTS) >> 16) & 0xff; }
 // @ts-ignore: decorator
-@inline export function outNdim(node: usize): i32 { return dimsNdim(<usize>load<u32>(node + N_OUT)); }
+@inline function edgesAt(node: usize): usize { return node + N_HEADER; }
 // @ts-ignore: decorator
-@inline export function nextOf(node: usize, i: i32): i32 { return load<i32>(node + N_NEXT + (<usize>i << 2)); }
+@inline function inShapesAt(node: usize): usize { return node + N_HEADER + (<usize>numInputs(node) << 2); }
+// @ts-ignore: decorator
+@inline function inDtypesAt(node: usize): usize { return node + N_HEADER + (<usize>numInputs(node) << 3); }
+// @ts-ignore: decorator
+@inline function savedAt(node: usize): usize { return node + N_HEADER + <usize>numInputs(node) * 12; }
+// @ts-ignore: decorator
+@inline function fAt(node: usize): usize { return (savedAt(node) + (<usize>numSaved(node) << 3) + 7) & ~7; }
+// @ts-ignore: decorator
+@inline function iAt(node: usize): usize { return fAt(node) + (<usize>numF(node) << 3); }
 
-/** Stores h's shape record at dst, with a reference for the node. */
-function copyShape(dst: usize, h: i32): void {
-  const sr = shapeRec(h);
-  dimsRetain(sr);
-  store<u32>(dst, <u32>sr);
+/** Edge i: a node pointer (even), a leaf handle << 1 | 1 (odd), or 0 (needs no gradient). */
+// @ts-ignore: decorator
+@inline export function nextOf(node: usize, i: i32): i32 { return load<i32>(edgesAt(node) + (<usize>i << 2)); }
+/** Interned shape record of input i when the op ran. */
+// @ts-ignore: decorator
+@inline export function inShapeRec(node: usize, i: i32): usize { return <usize>load<u32>(inShapesAt(node) + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline export function inDtype(node: usize, i: i32): i32 { return load<i32>(inDtypesAt(node) + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline export function attrF(node: usize, i: i32): f64 { return load<f64>(fAt(node) + (<usize>i << 3)); }
+// @ts-ignore: decorator
+@inline export function attrI(node: usize, i: i32): i32 { return load<i32>(iAt(node) + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline export function setAttrF(node: usize, i: i32, v: f64): void { store<f64>(fAt(node) + (<usize>i << 3), v); }
+// @ts-ignore: decorator
+@inline export function setAttrI(node: usize, i: i32, v: i32): void { store<i32>(iAt(node) + (<usize>i << 2), v); }
+/** Address of the i32 attributes (for list attributes such as dims and sizes). */
+// @ts-ignore: decorator
+@inline export function attrIPtr(node: usize): usize { return iAt(node); }
+// @ts-ignore: decorator
+@inline export function outShapeRec(node: usize): usize { return <usize>load<u32>(node + N_OUT); }
+
+/** Whether an op on these inputs must be recorded (grad mode on and some input requires grad). */
+// @ts-ignore: decorator
+@inline export function shouldRecord(a: i32, b: i32): bool {
+  return gradEnabled && ((a != 0 && requiresGrad(a)) || (b != 0 && requiresGrad(b)));
+}
+/** shouldRecord for three inputs. */
+// @ts-ignore: decorator
+@inline export function shouldRecord3(a: i32, b: i32, c: i32): bool {
+  return gradEnabled && ((a != 0 && requiresGrad(a)) || (b != 0 && requiresGrad(b)) || (c != 0 && requiresGrad(c)));
 }
 
 function edgeTo(h: i32): i32 {
@@ -81,149 +110,134 @@ function edgeTo(h: i32): i32 {
 }
 
 /**
- * Records op `op` producing `out` from inputs a and b (0 = none): makes `out` require grad and
- * point at the new node. For an in-place op `out` may be `a`: its previous node becomes the
- * new node's input edge. Returns the node, or 0 when out of memory (nothing changed).
+ * Allocates a node for op `op` with nIn inputs (handles at `ins`, 0 entries allowed), room for
+ * nSaved saved tensors, nF f64 and nI i32 attributes (filled by the caller), without attaching it
+ * to an output yet. Returns 0 when out of memory (nothing changed).
  */
-export function record(op: i32, out: i32, a: i32, b: i32): usize {
-  const node = alloc(NODE_BYTES);
+export function newNode(op: i32, nIn: i32, ins: usize, nSaved: i32, nF: i32, nI: i32): usize {
+  const fEnd = ((N_HEADER + <usize>nIn * 12 + (<usize>nSaved << 3) + 7) & ~7) + (<usize>nF << 3);
+  const bytes = fEnd + (<usize>nI << 2);
+  const node = alloc(bytes);
   if (!node) return 0;
-  memory.fill(node, 0, NODE_BYTES);
+  memory.fill(node, 0, bytes);
   nset(node, N_OP, op);
-  nset(node, N_SEQ, ++seqCounter);
   nset(node, N_REFS, 1);
-  nset(node, N_NEXT, edgeTo(a));
-  nset(node, N_NEXT + 4, edgeTo(b));
-  if (a) copyShape(node + N_IN, a);
-  if (b) copyShape(node + N_IN + 4, b);
-  copyShape(node + N_OUT, out);
+  nset(node, N_BYTES, <i32>bytes);
+  nset(node, N_COUNTS, nIn | (nSaved << 8) | (nF << 16) | (nI << 24));
+  for (let i = 0; i < nIn; i++) {
+    const h = load<i32>(ins + (<usize>i << 2));
+    store<i32>(edgesAt(node) + (<usize>i << 2), edgeTo(h));
+    if (h) {
+      const sr = shapeRec(h);
+      dimsRetain(sr);
+      store<u32>(inShapesAt(node) + (<usize>i << 2), <u32>sr);
+      store<i32>(inDtypesAt(node) + (<usize>i << 2), dtypeOf(h));
+    }
+  }
+  return node;
+}
+
+/**
+ * Makes `out` the output of `node`: it requires grad and points at the node (for an in-place op
+ * `out` is also an input; its previous node is already the node's input edge).
+ */
+export function attach(node: usize, out: i32): void {
+  nset(node, N_SEQ, ++seqCounter);
+  const sr = shapeRec(out);
+  dimsRetain(sr);
+  store<u32>(node + N_OUT, <u32>sr);
+  nset(node, N_OUTDT, dtypeOf(out));
   const prev = <usize>geti(out, E_NODE);
   seti(out, E_NODE, <i32>node);
   const fl = flagsOf(out);
   setFlags(out, fl | F_REQUIRES_GRAD);
-  if (fl & F_RETAINS_GRAD) nset(node, N_RETAIN, out);
+  if (fl & F_RETAINS_GRAD) nset(node, N_WATCH, out);
   if (prev) nodeRelease(prev, out);
+}
+
+// @ts-ignore: decorator
+@lazy const ins2: usize = memory.data(16, 16);
+
+/** newNode + attach for ops of up to two inputs (b = 0: one input). */
+export function record(op: i32, out: i32, a: i32, b: i32, nSaved: i32, nF: i32, nI: i32): usize {
+  store<i32>(ins2, a);
+  store<i32>(ins2, b, 4);
+  const node = newNode(op, b ? 2 : 1, ins2, nSaved, nF, nI);
+  if (node) attach(node, out);
   return node;
 }
 
-/** The node's block of saved slots, allocated on first use; 0 when out of memory. */
-function savedBlock(node: usize): usize {
-  let block = <usize>nget(node, N_SAVED);
-  if (!block) {
-    block = alloc(SAVED_BYTES);
-    if (!block) return 0;
-    memory.fill(block, 0, SAVED_BYTES);
-    nset(node, N_SAVED, <i32>block);
-  }
-  return block;
-}
-
 /**
- * Saves tensor h in slot i of the node: its storage (a contiguous copy if h is a strided view)
- * and its version counter with the current version, so backward can detect later in-place writes.
- * Returns false when out of memory.
+ * Saves tensor h in slot i: its values as they are now (a view sharing its storage, watched by
+ * the storage's version counter) and, for createGraph, its history. A leaf is saved as itself;
+ * a non-leaf as a view that keeps the node that made it; the node's own output (`isOutput`) as a
+ * view without history (a strong link back would be a cycle); `saved()` gives it this node as
+ * history when the backward pass is recorded. Returns false when out of memory.
  */
-export function save(node: usize, i: i32, h: i32): bool {
-  const block = savedBlock(node);
-  if (!block) return false;
-  const rec = block + <usize>i * SAVED_REC;
-  let s: usize, off: i32;
-  if (isContiguous(h)) {
-    s = <usize>geti(h, E_STORAGE);
-    off = geti(h, E_OFFSET);
-    storageRetain(s);
-  } else {
-    const n = numelOf(h);
-    const data = alloc(<usize>n << 2);
-    if (!data) return false;
-    stridedCopy(data, dataPtr(h), ndimOf(h), shapePtr(h), stridesPtr(h));
-    s = newStorage(data, n << 2, 1);
-    if (!s) { free(data, <usize>n << 2); return false; }
-    off = 0;
-  }
-  // the version to watch is that of h's own storage record (the data may be a copy)
-  const vc = <usize>geti(h, E_STORAGE);
-  storageRetain(vc);
-  store<i32>(rec, <i32>s);
-  store<i32>(rec, off, 4);
-  store<i32>(rec, <i32>vc, 8);
-  store<i32>(rec, load<i32>(vc + S_VERSION), 12);
+export function save(node: usize, i: i32, h: i32, isOutput: bool): bool {
+  let s = h;
+  if (isOutput || geti(h, E_NODE) != 0) {
+    s = newView(h, true);
+    if (!s || !copyDims(s, h)) { if (s) release(s); return false; }
+    if (!isOutput) {
+      const pn = <usize>geti(h, E_NODE);
+      nodeRetain(pn);
+      seti(s, E_NODE, <i32>pn);
+      setFlags(s, flagsOf(s) | F_REQUIRES_GRAD);
+    } else nset(node, N_FLAGS, nget(node, N_FLAGS) | (NF_SAVED_OUTPUT << i));
+  } else retain(h);
+  const slot = savedAt(node) + (<usize>i << 3);
+  store<i32>(slot, s);
+  store<i32>(slot, load<i32>(<usize>geti(h, E_STORAGE) + S_VERSION), 4);
   nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_HAS_SAVED);
   return true;
 }
 
 /**
- * Remembers h's version in slot i without keeping its values: a view's node uses this so that an
- * in-place op recorded on the base after the view was taken (which the view's history would not
- * include) is caught at backward instead of giving a wrong gradient. It does not count as saving
- * (a second backward through a view still works, as in PyTorch).
+ * Like save, but only to notice in-place changes: a view's node watches its base, so that an
+ * in-place op on the base after the view was taken is caught at backward instead of giving a
+ * wrong gradient. It does not count as saving (a second backward through a view still works).
  */
-export function watchVersion(node: usize, i: i32, h: i32): bool {
-  const block = savedBlock(node);
-  if (!block) return false;
-  const rec = block + <usize>i * SAVED_REC;
-  const s = <usize>geti(h, E_STORAGE);
-  storageRetain(s); // released as the saved data...
-  storageRetain(s); // ...and as the version counter by releaseSaved
-  store<i32>(rec, <i32>s);
-  store<i32>(rec, 0, 4);
-  store<i32>(rec, <i32>s, 8);
-  store<i32>(rec, load<i32>(s + S_VERSION), 12);
+export function watch(node: usize, i: i32, h: i32): bool {
+  const fl = nget(node, N_FLAGS);
+  if (!save(node, i, h, false)) return false;
+  nset(node, N_FLAGS, (nget(node, N_FLAGS) & ~NF_HAS_SAVED) | (fl & NF_HAS_SAVED));
   return true;
 }
 
-/** Saves a private copy of h's current values (for in-place ops that overwrite h). */
-export function saveCopy(node: usize, i: i32, h: i32): bool {
-  const c = newTensorLike(h);
-  if (!c) return false;
-  stridedCopy(dataPtr(c), dataPtr(h), ndimOf(h), shapePtr(h), stridesPtr(h));
-  const ok = save(node, i, c);
-  release(c);
-  return ok;
-}
+/** The handle saved in slot i (borrowed; 0 if the slot is empty). */
+export function savedRaw(node: usize, i: i32): i32 { return load<i32>(savedAt(node) + (<usize>i << 3)); }
+/** True when slot i holds the node's own output. */
+export function savedIsOutput(node: usize, i: i32): bool { return (nget(node, N_FLAGS) & (NF_SAVED_OUTPUT << i)) != 0; }
 
-// @ts-ignore: decorator
-@inline function savedRec(node: usize, i: i32): usize { return <usize>nget(node, N_SAVED) + <usize>i * SAVED_REC; }
-
-/** Address of the values saved in slot i. */
-export function savedData(node: usize, i: i32): usize {
-  const rec = savedRec(node, i);
-  return <usize>load<i32>(<usize>load<i32>(rec) + S_DATA) + (<usize>load<i32>(rec, 4) << 2);
-}
+/** Marks that the node saved a value (a scalar operand), as torch's wrapped-number tensors. */
+export function markSaved(node: usize): void { nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_HAS_SAVED); }
 
 /** Slot of the first saved tensor modified in place since it was saved, or -1. */
 export function staleSaved(node: usize): i32 {
-  if (!nget(node, N_SAVED)) return -1;
-  for (let i = 0; i < 2; i++) {
-    const rec = savedRec(node, i);
-    const vc = <usize>load<i32>(rec, 8);
-    if (vc && load<i32>(vc + S_VERSION) != load<i32>(rec, 12)) return i;
+  const n = numSaved(node);
+  for (let i = 0; i < n; i++) {
+    const slot = savedAt(node) + (<usize>i << 3);
+    const s = load<i32>(slot);
+    if (s && load<i32>(<usize>geti(s, E_STORAGE) + S_VERSION) != load<i32>(slot, 4)) return i;
   }
   return -1;
 }
-
-export function savedVersion(node: usize, i: i32): i32 { return load<i32>(savedRec(node, i), 12); }
+export function savedVersion(node: usize, i: i32): i32 { return load<i32>(savedAt(node) + (<usize>i << 3), 4); }
 export function savedCurrentVersion(node: usize, i: i32): i32 {
-  return load<i32>(<usize>load<i32>(savedRec(node, i), 8) + S_VERSION);
+  return load<i32>(<usize>geti(savedRaw(node, i), E_STORAGE) + S_VERSION);
 }
 
 /** Frees what the node saved (after a backward without retainGraph); edges stay. */
 export function releaseSaved(node: usize): void {
-  const block = <usize>nget(node, N_SAVED);
-  if (block) {
-    for (let i = 0; i < 2; i++) {
-      const rec = block + <usize>i * SAVED_REC;
-      const s = <usize>load<i32>(rec);
-      if (s) { storageRelease(s); storageRelease(<usize>load<i32>(rec, 8)); }
-    }
-    free(block, SAVED_BYTES);
-    nset(node, N_SAVED, 0);
+  const n = numSaved(node);
+  for (let i = 0; i < n; i++) {
+    const slot = savedAt(node) + (<usize>i << 3);
+    const s = load<i32>(slot);
+    if (s) { store<i32>(slot, 0); release(s); }
   }
   nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_RELEASED);
 }
-
-/** Marks that the node saved a value (a scalar operand), as torch's wrapped-number tensors. */
-export function markSaved(node: usize): void { nset(node, N_FLAGS, nget(node, N_FLAGS) | NF_HAS_SAVED); }
 
 export function nodeRetain(node: usize): void { nset(node, N_REFS, nget(node, N_REFS) + 1); }
 
@@ -235,9 +249,9 @@ export function nodeRetain(node: usize): void { nset(node, N_REFS, nget(node, N_
 // @ts-ignore: decorator
 @lazy let freeing: bool = false;
 
-/** Drops one reference to `node` held by tensor `owner` (0 for an edge). */
+/** Drops one reference to `node` held by tensor `owner` (0 for an edge or a saved view). */
 export function nodeRelease(node: usize, owner: i32): void {
-  if (owner && nget(node, N_RETAIN) == owner) nset(node, N_RETAIN, 0);
+  if (owner && nget(node, N_WATCH) == owner) nset(node, N_WATCH, 0);
   const r = nget(node, N_REFS) - 1;
   if (r > 0) { nset(node, N_REFS, r); return; }
   nset(node, N_REFS, <i32>doomed);
@@ -254,17 +268,19 @@ export function nodeRelease(node: usize, owner: i32): void {
 
 function freeNode(node: usize): void {
   releaseSaved(node);
-  for (let i = 0; i < 2; i++) {
+  const g = nget(node, N_GRAD);
+  if (g) release(g);
+  const nIn = numInputs(node);
+  for (let i = 0; i < nIn; i++) {
     const nx = nextOf(node, i);
-    if (!nx) continue;
     if (nx & 1) release(nx >>> 1);
-    else nodeRelease(<usize>nx, 0);
-  }
-  for (let i: usize = 0; i < 3; i++) {
-    const sr = <usize>load<u32>(node + N_OUT + (i << 2));
+    else if (nx) nodeRelease(<usize>nx, 0);
+    const sr = inShapeRec(node, i);
     if (sr) dimsRelease(sr);
   }
-  free(node, NODE_BYTES);
+  const out = outShapeRec(node);
+  if (out) dimsRelease(out);
+  free(node, <usize>nget(node, N_BYTES));
 }
 
 /** The op code of the node that produced h, or 0 for a leaf. */

@@ -2,6 +2,7 @@
 
 import { f4 } from "../simd";
 
+
 /**
  * c[m,n] (+)= a[m,k] @ b[k,n]. Overwrites c unless `acc`. The core is a 4x8 register block:
  * eight f32x4 accumulators, one broadcast of a per row and two loads of b per k step. Each output
@@ -75,5 +76,42 @@ export function transpose2d(t: usize, a: usize, r: i32, c: i32): void {
   for (let i = 0; i < r; i++) {
     const ar = a + f4(i * c);
     for (let j = 0; j < c; j++) store<f32>(t + f4(j * r + i), load<f32>(ar + f4(j)));
+  }
+}
+
+/**
+ * c[m,n] (+)= A @ B where element (i, p) of A is at a + (i*rsA + p*csA) elements and (p, j) of B
+ * at b + (p*rsB + j*csB); c is contiguous. Operands that are not row-major (transposed views,
+ * the backward shapes A^T B and A B^T) are packed into row-major blocks first.
+ */
+export function gemmF32(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
+                        rsA: i32, csA: i32, rsB: i32, csB: i32, acc: bool, scratchA: usize, scratchB: usize): void {
+  let pa = a, pb = b;
+  if (!(csA == 1 && rsA == k)) { pack(scratchA, a, m, k, rsA, csA); pa = scratchA; }
+  if (!(csB == 1 && rsB == n)) { pack(scratchB, b, k, n, rsB, csB); pb = scratchB; }
+  gemm(c, pa, pb, m, k, n, acc);
+}
+
+/** dst[r, c] (row-major) = src element (i*rs + j*cs). */
+export function pack(dst: usize, src: usize, r: i32, c: i32, rs: i32, cs: i32): void {
+  for (let i = 0; i < r; i++) {
+    const row = src + (<usize>(i * rs) << 2), d = dst + (<usize>(i * c) << 2);
+    if (cs == 1) memory.copy(d, row, <usize>c << 2);
+    else for (let j = 0; j < c; j++) store<f32>(d + (<usize>j << 2), load<f32>(row + (<usize>(j * cs) << 2)));
+  }
+}
+
+/** The same product in float64 (plain loops; each output summed in p order). */
+export function gemmF64(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
+                        rsA: i32, csA: i32, rsB: i32, csB: i32, acc: bool): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f64 = 0;
+      for (let p = 0; p < k; p++) {
+        s += load<f64>(a + (<usize>(i * rsA + p * csA) << 3)) * load<f64>(b + (<usize>(p * rsB + j * csB) << 3));
+      }
+      const o = c + (<usize>(i * n + j) << 3);
+      store<f64>(o, acc ? load<f64>(o) + s : s);
+    }
   }
 }

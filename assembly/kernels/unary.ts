@@ -1,8 +1,8 @@
-// Elementwise unary kernels (forward) and their backward formulas, on contiguous f32 arrays.
-// Formulas follow PyTorch's derivatives.yaml; the comment on each case names the saved value.
+// Elementwise unary kernels and the fused backward formulas of derivatives.yaml's *_backward
+// functions, on contiguous arrays of f32 or f64 (T). float32 uses Mathf, float64 Math, so each
+// dtype computes in its own precision as PyTorch does; f32x4 bodies where SIMD has the op.
 
 import { powf } from "./math";
-import { f4 } from "../simd";
 
 export const U_NEG: i32 = 0;
 export const U_EXP: i32 = 1;
@@ -13,150 +13,147 @@ export const U_RELU: i32 = 5;
 export const U_SIGMOID: i32 = 6;
 export const U_TANH: i32 = 7;
 export const U_RECIPROCAL: i32 = 8;
+export const U_SGN: i32 = 9; // sign: -1, 0, 1 (NaN stays NaN)
+/** First code of the kernels added by the op families (kernels/unaryMore.ts). */
+export const U_MORE: i32 = 16;
+
+// fused backward kernels: out = f(g, s) where s is the saved value named in each comment
+export const G_SIGMOID: i32 = 0; // s = result: g * (1 - y) * y
+export const G_TANH: i32 = 1;    // s = result: g * (1 - y * y)
+export const G_THRESHOLD: i32 = 2; // s = result (relu): s <= 0 ? 0 : g
+/** First code of the backward kernels added by the op families. */
+export const G_MORE: i32 = 8;
 
 // @ts-ignore: decorator
-@inline function sfwd(op: i32, x: f32): f32 {
-  if (op == U_NEG) return -x;
-  if (op == U_EXP) return Mathf.exp(x);
-  if (op == U_LOG) return Mathf.log(x);
-  if (op == U_SQRT) return Mathf.sqrt(x);
-  if (op == U_ABS) return Mathf.abs(x);
-  if (op == U_RELU) return x > 0 ? x : (x != x ? x : 0); // NaN propagates, as torch.relu
-  if (op == U_SIGMOID) return <f32>1 / (<f32>1 + Mathf.exp(-x));
-  if (op == U_TANH) return Mathf.tanh(x);
-  return <f32>1 / x;
+@inline function sfwd<T>(k: i32, x: T): T {
+  const f32 = sizeof<T>() == 4;
+  if (k == U_NEG) return -x;
+  if (k == U_EXP) return f32 ? <T>Mathf.exp(<f32>x) : <T>Math.exp(<f64>x);
+  if (k == U_LOG) return f32 ? <T>Mathf.log(<f32>x) : <T>Math.log(<f64>x);
+  if (k == U_SQRT) return f32 ? <T>Mathf.sqrt(<f32>x) : <T>Math.sqrt(<f64>x);
+  if (k == U_ABS) return f32 ? <T>Mathf.abs(<f32>x) : <T>Math.abs(<f64>x);
+  if (k == U_RELU) return x > <T>0 ? x : (x != x ? x : <T>0); // NaN propagates, as torch.relu
+  if (k == U_SIGMOID) return f32 ? <T>(<f32>1 / (<f32>1 + Mathf.exp(-<f32>x))) : <T>(1.0 / (1.0 + Math.exp(-<f64>x)));
+  if (k == U_TANH) return f32 ? <T>Mathf.tanh(<f32>x) : <T>Math.tanh(<f64>x);
+  if (k == U_RECIPROCAL) return <T>1 / x;
+  return x > <T>0 ? <T>1 : x < <T>0 ? <T>-1 : x; // sign (0 and NaN stay)
 }
 
 // @ts-ignore: decorator
-@inline function hasSimd(op: i32): bool {
-  return op == U_NEG || op == U_SQRT || op == U_ABS || op == U_RECIPROCAL;
+@inline function hasSimd(k: i32): bool {
+  return k == U_NEG || k == U_SQRT || k == U_ABS || k == U_RECIPROCAL || k == U_RELU;
 }
 
 // @ts-ignore: decorator
-@inline function vfwd(op: i32, x: v128): v128 {
-  if (op == U_NEG) return f32x4.neg(x);
-  if (op == U_SQRT) return f32x4.sqrt(x);
-  if (op == U_ABS) return f32x4.abs(x);
+@inline function vfwd(k: i32, x: v128): v128 {
+  if (k == U_NEG) return f32x4.neg(x);
+  if (k == U_SQRT) return f32x4.sqrt(x);
+  if (k == U_ABS) return f32x4.abs(x);
+  if (k == U_RELU) return v128.and(x, v128.or(f32x4.gt(x, f32x4.splat(0)), f32x4.ne(x, x)));
   return f32x4.div(f32x4.splat(1), x);
 }
 
 // @ts-ignore: decorator
-@inline function runFwd(op: i32, out: usize, a: usize, n: i32): void {
+@inline function runFwd<T>(k: i32, out: usize, a: usize, n: i32): void {
   let i = 0;
-  if (hasSimd(op)) for (; i + 4 <= n; i += 4) {
-    v128.store(out + f4(i), vfwd(op, v128.load(a + f4(i))));
+  if (sizeof<T>() == 4 && hasSimd(k)) for (; i + 4 <= n; i += 4) {
+    v128.store(out + (<usize>i << 2), vfwd(k, v128.load(a + (<usize>i << 2))));
   }
-  if (op == U_RELU) {
-    const z = f32x4.splat(0);
+  const sh = alignof<T>();
+  for (; i < n; i++) store<T>(out + (<usize>i << sh), sfwd<T>(k, load<T>(a + (<usize>i << sh))));
+}
+
+/** out[i] = f(a[i]) for i < n (T = f32 or f64). Overwrites out; out may alias a. */
+export function unaryKernel<T>(k: i32, out: usize, a: usize, n: i32): void {
+  switch (k) {
+    case U_NEG: runFwd<T>(U_NEG, out, a, n); break;
+    case U_EXP: runFwd<T>(U_EXP, out, a, n); break;
+    case U_LOG: runFwd<T>(U_LOG, out, a, n); break;
+    case U_SQRT: runFwd<T>(U_SQRT, out, a, n); break;
+    case U_ABS: runFwd<T>(U_ABS, out, a, n); break;
+    case U_RELU: runFwd<T>(U_RELU, out, a, n); break;
+    case U_SIGMOID: runFwd<T>(U_SIGMOID, out, a, n); break;
+    case U_TANH: runFwd<T>(U_TANH, out, a, n); break;
+    case U_RECIPROCAL: runFwd<T>(U_RECIPROCAL, out, a, n); break;
+    default: runFwd<T>(U_SGN, out, a, n); break;
+  }
+}
+
+/** The same for int32 (neg, abs, sign, relu); other codes copy. */
+export function unaryKernelI32(k: i32, out: usize, a: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const x = load<i32>(a + (<usize>i << 2));
+    let r = x;
+    if (k == U_NEG) r = -x;
+    else if (k == U_ABS) r = x < 0 ? -x : x;
+    else if (k == U_SGN) r = x > 0 ? 1 : x < 0 ? -1 : 0;
+    else if (k == U_RELU) r = x > 0 ? x : 0;
+    store<i32>(out + (<usize>i << 2), r);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sgrad<T>(k: i32, g: T, s: T): T {
+  if (k == G_SIGMOID) return g * (<T>1 - s) * s;
+  if (k == G_TANH) return g * (<T>1 - s * s);
+  return s <= <T>0 ? <T>0 : g;
+}
+
+// @ts-ignore: decorator
+@inline function runGrad<T>(k: i32, out: usize, g: usize, s: usize, n: i32): void {
+  let i = 0;
+  if (sizeof<T>() == 4) {
+    const one = f32x4.splat(1), z = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
-      const x = v128.load(a + f4(i));
-      // keep x where x > 0 or x is NaN (x != x), else 0
-      const keep = v128.or(f32x4.gt(x, z), f32x4.ne(x, x));
-      v128.store(out + f4(i), v128.and(x, keep));
+      const o = <usize>i << 2;
+      const gv = v128.load(g + o), sv = v128.load(s + o);
+      let r: v128;
+      if (k == G_SIGMOID) r = f32x4.mul(f32x4.mul(gv, f32x4.sub(one, sv)), sv);
+      else if (k == G_TANH) r = f32x4.mul(gv, f32x4.sub(one, f32x4.mul(sv, sv)));
+      else r = v128.andnot(gv, f32x4.le(sv, z));
+      v128.store(out + o, r);
     }
   }
-  for (; i < n; i++) store<f32>(out + f4(i), sfwd(op, load<f32>(a + f4(i))));
-}
-
-/** out[i] = f(a[i]) for i < n. Overwrites out; out may alias a. */
-export function unaryKernel(op: i32, out: usize, a: usize, n: i32): void {
-  switch (op) {
-    case U_NEG: runFwd(U_NEG, out, a, n); break;
-    case U_EXP: runFwd(U_EXP, out, a, n); break;
-    case U_LOG: runFwd(U_LOG, out, a, n); break;
-    case U_SQRT: runFwd(U_SQRT, out, a, n); break;
-    case U_ABS: runFwd(U_ABS, out, a, n); break;
-    case U_RELU: runFwd(U_RELU, out, a, n); break;
-    case U_SIGMOID: runFwd(U_SIGMOID, out, a, n); break;
-    case U_TANH: runFwd(U_TANH, out, a, n); break;
-    default: runFwd(U_RECIPROCAL, out, a, n); break;
-  }
-}
-
-// @ts-ignore: decorator
-@inline function sbwd(op: i32, g: f32, s: f32): f32 {
-  if (op == U_NEG) return -g;
-  if (op == U_EXP) return g * s; // s = result
-  if (op == U_LOG) return g / s; // s = input
-  if (op == U_SQRT) return g / (<f32>2 * s); // s = result
-  if (op == U_ABS) return g * (s > 0 ? <f32>1 : s < 0 ? <f32>-1 : <f32>0); // sgn(input): 0 at 0 and NaN, as torch
-  if (op == U_RELU) return s <= 0 ? 0 : g; // threshold_backward(grad, result, 0)
-  if (op == U_SIGMOID) return g * (<f32>1 - s) * s; // s = result
-  if (op == U_TANH) return g * (<f32>1 - s * s); // s = result
-  return -g * (s * s); // reciprocal, s = result
-}
-
-// @ts-ignore: decorator
-@inline function runBwd(op: i32, out: usize, g: usize, s: usize, n: i32): void {
-  let i = 0;
-  const one = f32x4.splat(1);
-  const z = f32x4.splat(0);
-  for (; i + 4 <= n; i += 4) {
-    const o = f4(i);
-    const gv = v128.load(g + o);
-    const sv = op == U_NEG ? gv : v128.load(s + o);
-    let r: v128;
-    if (op == U_NEG) r = f32x4.neg(gv);
-    else if (op == U_EXP) r = f32x4.mul(gv, sv);
-    else if (op == U_LOG) r = f32x4.div(gv, sv);
-    else if (op == U_SQRT) r = f32x4.div(gv, f32x4.mul(f32x4.splat(2), sv));
-    else if (op == U_ABS) {
-      const sg = v128.or(v128.and(f32x4.gt(sv, z), one), v128.and(f32x4.lt(sv, z), f32x4.splat(-1)));
-      r = f32x4.mul(gv, sg); // sgn is 0 at 0 and at NaN, as torch
-    } else if (op == U_RELU) r = v128.andnot(gv, f32x4.le(sv, z));
-    else if (op == U_SIGMOID) r = f32x4.mul(f32x4.mul(gv, f32x4.sub(one, sv)), sv);
-    else if (op == U_TANH) r = f32x4.mul(gv, f32x4.sub(one, f32x4.mul(sv, sv)));
-    else r = f32x4.mul(f32x4.neg(gv), f32x4.mul(sv, sv));
-    v128.store(out + o, r);
-  }
+  const sh = alignof<T>();
   for (; i < n; i++) {
-    const o = f4(i);
-    store<f32>(out + o, sbwd(op, load<f32>(g + o), op == U_NEG ? 0 : load<f32>(s + o)));
+    const o = <usize>i << sh;
+    store<T>(out + o, sgrad<T>(k, load<T>(g + o), load<T>(s + o)));
   }
 }
 
-/** out[i] = dL/dx for a unary op given the output grad g and the saved value s (see sbwd). */
-export function unaryBackwardKernel(op: i32, out: usize, g: usize, s: usize, n: i32): void {
-  switch (op) {
-    case U_NEG: runBwd(U_NEG, out, g, s, n); break;
-    case U_EXP: runBwd(U_EXP, out, g, s, n); break;
-    case U_LOG: runBwd(U_LOG, out, g, s, n); break;
-    case U_SQRT: runBwd(U_SQRT, out, g, s, n); break;
-    case U_ABS: runBwd(U_ABS, out, g, s, n); break;
-    case U_RELU: runBwd(U_RELU, out, g, s, n); break;
-    case U_SIGMOID: runBwd(U_SIGMOID, out, g, s, n); break;
-    case U_TANH: runBwd(U_TANH, out, g, s, n); break;
-    default: runBwd(U_RECIPROCAL, out, g, s, n); break;
+/** out[i] = the fused backward formula k of g[i] and the saved s[i] (see the G_* codes). */
+export function gradKernel<T>(k: i32, out: usize, g: usize, s: usize, n: i32): void {
+  switch (k) {
+    case G_SIGMOID: runGrad<T>(G_SIGMOID, out, g, s, n); break;
+    case G_TANH: runGrad<T>(G_TANH, out, g, s, n); break;
+    default: runGrad<T>(G_THRESHOLD, out, g, s, n); break;
   }
 }
 
 /**
- * out[i] = a[i] ** e with PyTorch's special cases for common exponents (so x ** 2 is x * x,
+ * out[i] = a[i] ** e (f32) with PyTorch's special cases for common exponents (so x ** 2 is x * x,
  * bit for bit as torch computes it); other exponents use powf.
  */
 export function powScalarKernel(out: usize, a: usize, e: f32, n: i32): void {
   let i = 0;
   if (e == 2) {
-    for (; i + 4 <= n; i += 4) { const x = v128.load(a + f4(i)); v128.store(out + f4(i), f32x4.mul(x, x)); }
-    for (; i < n; i++) { const x = load<f32>(a + f4(i)); store<f32>(out + f4(i), x * x); }
+    for (; i + 4 <= n; i += 4) { const x = v128.load(a + (<usize>i << 2)); v128.store(out + (<usize>i << 2), f32x4.mul(x, x)); }
+    for (; i < n; i++) { const x = load<f32>(a + (<usize>i << 2)); store<f32>(out + (<usize>i << 2), x * x); }
   } else if (e == 3) {
-    for (; i + 4 <= n; i += 4) { const x = v128.load(a + f4(i)); v128.store(out + f4(i), f32x4.mul(f32x4.mul(x, x), x)); }
-    for (; i < n; i++) { const x = load<f32>(a + f4(i)); store<f32>(out + f4(i), x * x * x); }
+    for (; i < n; i++) { const x = load<f32>(a + (<usize>i << 2)); store<f32>(out + (<usize>i << 2), x * x * x); }
   } else if (e == 0.5) {
-    for (; i + 4 <= n; i += 4) v128.store(out + f4(i), f32x4.sqrt(v128.load(a + f4(i))));
-    for (; i < n; i++) store<f32>(out + f4(i), Mathf.sqrt(load<f32>(a + f4(i))));
+    for (; i < n; i++) store<f32>(out + (<usize>i << 2), Mathf.sqrt(load<f32>(a + (<usize>i << 2))));
   } else if (e == -0.5) {
-    for (; i < n; i++) store<f32>(out + f4(i), <f32>1 / Mathf.sqrt(load<f32>(a + f4(i))));
+    for (; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>1 / Mathf.sqrt(load<f32>(a + (<usize>i << 2))));
   } else if (e == -1) {
-    for (; i + 4 <= n; i += 4) v128.store(out + f4(i), f32x4.div(f32x4.splat(1), v128.load(a + f4(i))));
-    for (; i < n; i++) store<f32>(out + f4(i), <f32>1 / load<f32>(a + f4(i)));
+    for (; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>1 / load<f32>(a + (<usize>i << 2)));
   } else if (e == -2) {
-    for (; i < n; i++) { const x = load<f32>(a + f4(i)); store<f32>(out + f4(i), <f32>1 / (x * x)); }
+    for (; i < n; i++) { const x = load<f32>(a + (<usize>i << 2)); store<f32>(out + (<usize>i << 2), <f32>1 / (x * x)); }
   } else if (e == 1) {
     memory.copy(out, a, <usize>n << 2);
   } else if (e == 0) {
-    for (; i < n; i++) store<f32>(out + f4(i), 1);
+    for (; i < n; i++) store<f32>(out + (<usize>i << 2), 1);
   } else {
-    for (; i < n; i++) store<f32>(out + f4(i), powf(load<f32>(a + f4(i)), e));
+    for (; i < n; i++) store<f32>(out + (<usize>i << 2), powf(load<f32>(a + (<usize>i << 2)), e));
   }
 }

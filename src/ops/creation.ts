@@ -1,12 +1,12 @@
 // Tensor creation (torch.tensor, zeros, ones, full, arange, rand, randn, ...).
 
 import { DType } from "../../assembly/abi.js";
-import { W } from "../wasm/load.js";
 import { writeScratch, writeValues } from "../wasm/memory.js";
-import { Tensor, wrap, h, describe } from "../tensor.js";
-import { shapeArgs, checkShape } from "../shape.js";
-import { dtypeCode } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import { shapeArgs, checkShape, MAX_DIMS } from "../shape.js";
+import { dtypeCode, safeString, isFloat } from "../dtype.js";
 import { ShapeError, DTypeError } from "../errors.js";
+import { W, h, describe, result } from "./util.js";
 
 export interface TensorOptions {
   requiresGrad?: boolean;
@@ -38,6 +38,15 @@ export function toInt32(v: number, op: string): number {
   return i;
 }
 
+/** A number or boolean converted to what an element of dtype dt holds (bool: nonzero is true). */
+export function toScalarOfDtype(v: unknown, dt: DType, op: string): number {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v !== "number") throw new DTypeError(`${op}: expected a number, got ${describe(v)}`);
+  if (dt === DType.Bool) return v !== 0 ? 1 : 0;
+  if (dt === DType.Int32) return toInt32(v, op);
+  return v;
+}
+
 /** Options must be an object (or left out). */
 function checkOpts(opts: TensorOptions | undefined, op: string): TensorOptions {
   if (opts === undefined) return {};
@@ -49,8 +58,12 @@ function checkOpts(opts: TensorOptions | undefined, op: string): TensorOptions {
 
 function make(shape: number[], opts: TensorOptions, op: string): Tensor {
   const dt = dtypeCode(opts.dtype, op);
-  writeScratch(shape);
-  return wrap(W.emptyOp(shape.length, dt), shape, dt, op);
+  if (opts.requiresGrad !== undefined && typeof opts.requiresGrad !== "boolean") {
+    throw new DTypeError(`${op}: requiresGrad must be a boolean, got ${describe(opts.requiresGrad)}`);
+  }
+  const s = shape.slice();
+  writeScratch(s);
+  return result(W.emptyOp(s.length, dt), () => (writeScratch(s), W.emptyOp(s.length, dt)), s, dt, op);
 }
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
@@ -63,15 +76,18 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
   const shape: number[] = [];
   let probe: NestedNumbers = data;
   while (Array.isArray(probe)) {
+    // a tensor has at most MAX_DIMS dims, so deeper (or cyclic) nesting is an error, not a hang
+    if (shape.length === MAX_DIMS) throw new ShapeError(`tensor: nested arrays deeper than ${MAX_DIMS} levels (or an array that contains itself)`);
     shape.push(probe.length);
     probe = probe.length ? probe[0] : 0;
   }
+  checkShape(shape, "tensor");
   const values: number[] = [];
   let bool = true, int = true;
   const walk = (v: NestedNumbers, d: number) => {
     if (d === shape.length) {
       if (typeof v === "boolean") { values.push(v ? 1 : 0); return; }
-      if (typeof v !== "number") throw new DTypeError(`tensor: expected numbers, got ${describe(v)} at depth ${d}`);
+      if (typeof v !== "number") throw new DTypeError(`tensor: expected numbers or booleans, got ${describe(v)} at depth ${d}`);
       bool = false;
       if (!Number.isInteger(v)) int = false;
       values.push(v);
@@ -88,32 +104,40 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
 }
 
 /**
- * A tensor from a number, nested arrays, or a typed array (copied). Default dtype float32
- * (int32 for an Int32Array, bool for nested booleans). Example: `tensor([[1, 2], [3, 4]], { requiresGrad: true })`.
+ * A tensor from a number, nested arrays, or a typed array (copied). Default dtype float32 (int32
+ * for an Int32Array, bool for nested booleans); a BigInt64Array is narrowed to int32 with a range
+ * check. Example: `tensor([[1, 2], [3, 4]], { requiresGrad: true })`.
  */
-export function tensor(data: NestedNumbers | Float32Array | Float64Array | Int32Array, optsIn?: TensorOptions): Tensor {
+export function tensor(data: NestedNumbers | Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array,
+                       optsIn?: TensorOptions): Tensor {
   const opts = checkOpts(optsIn, "tensor");
   let shape: number[], values: ArrayLike<number>, dflt: TensorOptions["dtype"] = "float32";
-  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
+  if (data instanceof BigInt64Array) {
+    const n = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < -(2n ** 31n) || v >= 2n ** 31n) throw new DTypeError(`tensor: value ${v} at index ${i} does not fit int32 (int64 data is narrowed to int32)`);
+      n[i] = Number(v);
+    }
+    shape = [data.length]; values = n; dflt = "int32";
+  } else if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array) {
     shape = [data.length];
     values = data;
     if (data instanceof Int32Array) dflt = "int32";
-  } else {
+  } else if (typeof data === "number" || typeof data === "boolean" || Array.isArray(data)) {
     const f = flattenNested(data);
     shape = f.shape;
     values = f.values;
     if (f.bool) dflt = "bool";
+  } else {
+    throw new DTypeError(`tensor: expected a number, nested arrays or a typed array, got ${describe(data)}`);
   }
   checkShape(shape, "tensor");
   const t = make(shape, { ...opts, dtype: opts.dtype ?? dflt }, "tensor");
   const dt = t._dt;
-  if (dt === DType.Float32 && !(values instanceof Float32Array) && values instanceof Int32Array) {
-    writeValues(h(t, "tensor"), Float32Array.from(values), false);
-  } else if (dt !== DType.Float32 && !(values instanceof Int32Array)) {
-    writeValues(h(t, "tensor"), Int32Array.from(values as ArrayLike<number>, (v) => (dt === DType.Bool ? (v ? 1 : 0) : toInt32(v, "tensor"))), true);
-  } else {
-    writeValues(h(t, "tensor"), values, dt !== DType.Float32);
-  }
+  if (dt === DType.Int32) writeValues(h(t, "tensor"), values instanceof Int32Array ? values : Int32Array.from(values, (v) => toInt32(v, "tensor")), dt);
+  else if (dt === DType.Bool) writeValues(h(t, "tensor"), Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0)), dt);
+  else writeValues(h(t, "tensor"), values, dt);
   return finish(t, opts);
 }
 
@@ -123,16 +147,20 @@ export function empty(...args: (ShapeArg | TensorOptions)[]): Tensor {
   return finish(make(shape, opts, "empty"), opts);
 }
 
-function filled(shape: readonly number[], value: number, optsIn: TensorOptions | undefined, op: string): Tensor {
+function filled(shape: readonly number[], value: number | boolean, optsIn: TensorOptions | undefined, op: string): Tensor {
   const opts = checkOpts(optsIn, op);
-  if (typeof value !== "number") throw new DTypeError(`${op}: fill value must be a number, got ${describe(value)}`);
-  const t = make(checkShape(shape, op), opts, op);
-  W.rawFill(t._h, value);
+  if (typeof value !== "number" && typeof value !== "boolean") throw new DTypeError(`${op}: fill value must be a number, got ${describe(value)}`);
+  const dflt = typeof value === "boolean" ? DType.Bool : DType.Float32;
+  const dt = dtypeCode(opts.dtype, op, dflt);
+  const v = toScalarOfDtype(value, dt, op);
+  const t = make(checkShape(shape, op), { ...opts, dtype: DTYPE_NAME[dt] }, op);
+  W.fillValue(t._h, v);
   return finish(t, opts);
 }
+const DTYPE_NAME = ["float32", "float64", "int32", "bool"] as const;
 
 /** A tensor filled with `value`. */
-export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+export function full(shape: readonly number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
   return filled(shape, value, opts, "full");
 }
 
@@ -148,12 +176,12 @@ export function ones(...args: (ShapeArg | TensorOptions)[]): Tensor {
 
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "zerosLike");
-  return filled(t.shape, 0, { dtype: t.dtype, ...opts }, "zerosLike");
+  return filled(t._shape, 0, { dtype: t.dtype, ...checkOpts(opts, "zerosLike") }, "zerosLike");
 }
 
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "onesLike");
-  return filled(t.shape, 1, { dtype: t.dtype, ...opts }, "onesLike");
+  return filled(t._shape, 1, { dtype: t.dtype, ...checkOpts(opts, "onesLike") }, "onesLike");
 }
 
 /** Values start, start + step, ... below end (torch.arange; `arange(n)` is 0..n-1). */
@@ -167,9 +195,13 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     throw new ShapeError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   }
   const n = Math.ceil((end - start) / step);
-  const t = make([n], opts, "arange");
+  checkShape([n], "arange");
+  // integers give int32 (torch: int64), anything else the default float
+  const integral = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
+  const o = { ...opts, dtype: opts.dtype ?? (integral ? "int32" as const : "float32" as const) };
+  const t = make([n], o, "arange");
   W.arangeFill(t._h, start, step);
-  return finish(t, opts);
+  return finish(t, o);
 }
 
 /** `steps` values evenly spaced from start to end inclusive (torch.linspace). */
@@ -183,23 +215,25 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // torch fills the first half from start and the second half from end
   const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) values[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  for (let i = 0; i < steps; i++) values[i] = steps === 1 ? start : i < half ? start + step * i : end - step * (steps - 1 - i);
   return tensor(values, opts);
 }
 
 /** Identity matrix n x m (torch.eye). */
-export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
-  const t = filled([n, m], 0, { ...opts, requiresGrad: false }, "eye");
-  const values = new Float32Array(n * m);
-  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-  writeValues(t._h, values, t._dt !== DType.Float32);
+export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof m === "object" && m !== null) { opts = m; m = undefined; }
+  const cols = m ?? n;
+  const t = filled([n, cols as number], 0, { ...opts, requiresGrad: false }, "eye");
+  const values = new Float64Array(n * (cols as number));
+  for (let i = 0; i < Math.min(n, cols as number); i++) values[i * (cols as number) + i] = 1;
+  writeValues(t._h, t._dt === DType.Bool ? Uint8Array.from(values) : t._dt === DType.Int32 ? Int32Array.from(values) : values, t._dt);
   return finish(t, opts);
 }
 
 function random(kind: number, a: number, b: number, args: (ShapeArg | TensorOptions)[], op: string): Tensor {
   const [shape, opts] = shapeAndOpts(args, op);
-  if (kind !== 2 && dtypeCode(opts.dtype, op) !== DType.Float32) {
-    throw new DTypeError(`${op}: samples are floating point; dtype ${opts.dtype} is not supported (use randint for integers)`);
+  if (kind !== 2 && !isFloat(dtypeCode(opts.dtype, op))) {
+    throw new DTypeError(`${op}: samples are floating point; dtype ${safeString(opts.dtype)} is not supported (use randint for integers)`);
   }
   const t = make(shape, opts, op);
   W.randomFill(t._h, kind, a, b);
@@ -223,12 +257,12 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 
 export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "randnLike");
-  return randn(t.shape, opts);
+  return random(1, 0, 1, [t._shape, { dtype: t.dtype === "float64" ? "float64" : "float32", ...checkOpts(opts, "randnLike") }], "randnLike");
 }
 
 /** Seeds the generator behind rand/randn/randint: the same seed gives the same numbers. */
 export function manualSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new DTypeError(`manualSeed: seed must be a finite number, got ${seed}`);
+  if (typeof seed !== "number" || !Number.isFinite(seed)) throw new DTypeError(`manualSeed: seed must be a finite number, got ${safeString(seed)}`);
   const s = Math.trunc(seed);
   W.seedRandom(s >>> 0, Math.floor(s / 4294967296) >>> 0);
 }

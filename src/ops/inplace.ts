@@ -1,15 +1,15 @@
 // In-place ops (add_, sub_, mul_, div_, fill_, zero_, copy_). They write through views to the
 // shared storage and bump its version counter, so backward can detect a changed saved tensor.
 
-import { OpCode, Status } from "../../assembly/abi.js";
-import { W } from "../wasm/load.js";
-import { F_REQUIRES_GRAD, F_VIEW, F_NOGRAD_VIEW } from "../wasm/exports.js";
-import { Tensor, h, checkFloat, describe, type TensorOrScalar } from "../tensor.js";
+import { DType } from "../../assembly/abi.js";
+import { F_REQUIRES_GRAD, F_VIEW, F_NOGRAD_VIEW, BK } from "../wasm/exports.js";
+import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { isGradEnabled } from "../gradMode.js";
 import { broadcastShapes, sameShape } from "../shape.js";
-import { AutogradError, ShapeError, DTypeError, formatShape, oom } from "../errors.js";
-import { toInt32 } from "./creation.js";
-
+import { AutogradError, ShapeError, DTypeError, formatShape } from "../errors.js";
+import { DTYPE_NAMES, isFloat } from "../dtype.js";
+import { W, h, describe, done, scalarOf, promote2, promoteWithScalar } from "./util.js";
+import { toScalarOfDtype } from "./creation.js";
 /** PyTorch's rules for writing in place into a tensor that autograd tracks. */
 function checkInplace(self: Tensor, op: string, other?: Tensor): number {
   const hs = h(self, op);
@@ -32,67 +32,86 @@ function checkInplace(self: Tensor, op: string, other?: Tensor): number {
   return hs;
 }
 
-/** Turns an in-place call's result code into the right error. */
-function done(r: number, self: Tensor, op: string): void {
-  if (r === 1) return;
-  if (r === Status.InternalOverlap) {
-    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self.shape)}, e.g. from expand()); clone() it first`);
-  }
-  throw oom(op, self.shape);
-}
-
 function checkFits(self: Tensor, other: Tensor, op: string): void {
-  const shape = broadcastShapes(self.shape, other.shape, op);
-  if (!sameShape(shape, self.shape)) {
-    throw new ShapeError(`${op}: output with shape ${formatShape(self.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+  const shape = broadcastShapes(self._shape, other._shape, op);
+  if (!sameShape(shape, self._shape)) {
+    throw new ShapeError(`${op}: output with shape ${formatShape(self._shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
   }
 }
 
-function inplace(op: OpCode, sop: OpCode, self: Tensor, other: TensorOrScalar, name: string, alpha = 1): void {
+/** The result dtype of self (op) other must be castable back into self's dtype, as torch checks. */
+function checkCast(self: Tensor, dt: DType, op: string): void {
+  const rank = (d: DType) => (d === DType.Bool ? 0 : d === DType.Int32 ? 1 : 2);
+  if (rank(dt) > rank(self._dt)) {
+    throw new DTypeError(`${op}: result type ${DTYPE_NAMES[dt]} can't be cast to the desired output type ${DTYPE_NAMES[self._dt]}`);
+  }
+}
+
+function inplace(k: BK, self: Tensor, other: TensorOrScalar, name: string, alpha = 1, floatResult = false): void {
   if (typeof alpha !== "number") throw new DTypeError(`${name}: alpha must be a number, got ${describe(alpha)}`);
-  if (typeof other === "number") {
+  if (typeof other === "number" || typeof other === "boolean") {
     const hs = checkInplace(self, name);
-    checkFloat(self, name);
-    const s = alpha === 1 ? other : Math.fround(Math.fround(alpha) * Math.fround(other));
-    done(W.inplaceScalarOp(sop, hs, s), self, name);
+    let dt = promoteWithScalar(self, other);
+    if (floatResult && !isFloat(dt)) dt = DType.Float32;
+    checkCast(self, dt, name);
+    const s = scalarOf(other, name) * alpha;
+    done(W.inplaceScalarOp(k, hs, s), () => W.inplaceScalarOp(k, self._h, s), self, name);
     return;
   }
   if (!(other instanceof Tensor)) throw new DTypeError(`${name}: expected a Tensor or a number, got ${describe(other)}`);
   const hs = checkInplace(self, name, other);
   const ho = h(other, name);
-  checkFloat(self, name);
-  checkFloat(other, name);
+  let dt = promote2(self, other);
+  if (floatResult && !isFloat(dt)) dt = DType.Float32;
+  checkCast(self, dt, name);
   checkFits(self, other, name);
-  done(W.inplaceBinaryOp(op, hs, ho, alpha), self, name);
+  done(W.inplaceBinaryOp(k, hs, ho, alpha), () => W.inplaceBinaryOp(k, self._h, other._h, alpha), self, name);
 }
 
 export function add_(self: Tensor, other: TensorOrScalar, opts?: { alpha?: number }): void {
-  inplace(OpCode.Add, OpCode.AddScalar, self, other, "add_", opts?.alpha ?? 1);
+  inplace(BK.Add, self, other, "add_", opts?.alpha ?? 1);
 }
 export function sub_(self: Tensor, other: TensorOrScalar, opts?: { alpha?: number }): void {
-  inplace(OpCode.Sub, OpCode.SubScalar, self, other, "sub_", opts?.alpha ?? 1);
+  inplace(BK.Sub, self, other, "sub_", opts?.alpha ?? 1);
 }
-export function mul_(self: Tensor, other: TensorOrScalar): void {
-  inplace(OpCode.Mul, OpCode.MulScalar, self, other, "mul_");
-}
-export function div_(self: Tensor, other: TensorOrScalar): void {
-  inplace(OpCode.Div, OpCode.DivScalar, self, other, "div_");
-}
+export function mul_(self: Tensor, other: TensorOrScalar): void { inplace(BK.Mul, self, other, "mul_"); }
+export function div_(self: Tensor, other: TensorOrScalar): void { inplace(BK.Div, self, other, "div_", 1, true); }
 
-/** Every element set to value (zero_ when `zero`). */
-export function fill_(self: Tensor, value: number, zero: boolean): void {
+/** Every element set to value (zero_ when `zero`), converted to self's dtype as torch does. */
+export function fill_(self: Tensor, value: number | boolean, zero: boolean): void {
   const name = zero ? "zero_" : "fill_";
-  if (typeof value !== "number") throw new DTypeError(`fill_: expected a number, got ${describe(value)}`);
   const hs = checkInplace(self, name);
-  if (self._dt !== 0) toInt32(value, name);
-  done(W.fillOp(hs, value, zero ? 1 : 0), self, name);
+  const v = zero ? 0 : toScalarOfDtype(value, self._dt, name);
+  done(W.fillOp(hs, v, zero ? 1 : 0), () => W.fillOp(self._h, v, zero ? 1 : 0), self, name);
 }
 
-/** Copies src's values (broadcast to self's shape) into self. */
+/** Copies src's values (broadcast to self's shape, converted to self's dtype) into self. */
 export function copy_(self: Tensor, src: Tensor): void {
+  if (!(src instanceof Tensor)) throw new DTypeError(`copy_: expected a Tensor, got ${describe(src)}`);
   const hs = checkInplace(self, "copy_", src);
   const hsrc = h(src, "copy_");
-  if (self._dt !== src._dt) throw new DTypeError(`copy_: dtypes differ (${self.dtype} <- ${src.dtype}); convert first`);
   checkFits(self, src, "copy_");
-  done(W.copyOp(hs, hsrc), self, "copy_");
+  done(W.copyOp(hs, hsrc), () => W.copyOp(self._h, src._h), self, "copy_");
 }
+
+declare module "../tensor.js" {
+  interface Tensor {
+    add_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    sub_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    mul_(other: TensorOrScalar): this;
+    div_(other: TensorOrScalar): this;
+    zero_(): this;
+    fill_(value: number | boolean): this;
+    copy_(src: Tensor): this;
+  }
+}
+
+export const methods = {
+  add_(this: Tensor, o: TensorOrScalar, opts?: { alpha?: number }) { add_(this, o, opts); return this; },
+  sub_(this: Tensor, o: TensorOrScalar, opts?: { alpha?: number }) { sub_(this, o, opts); return this; },
+  mul_(this: Tensor, o: TensorOrScalar) { mul_(this, o); return this; },
+  div_(this: Tensor, o: TensorOrScalar) { div_(this, o); return this; },
+  zero_(this: Tensor) { fill_(this, 0, true); return this; },
+  fill_(this: Tensor, v: number | boolean) { fill_(this, v, false); return this; },
+  copy_(this: Tensor, src: Tensor) { copy_(this, src); return this; },
+};

@@ -34,9 +34,14 @@ export type WasmSource = BufferSource | URL | string | WebAssembly.Module;
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
 
+let hookRunner: (h: number, g: number) => number = () => -1;
+/** Sets the function backward calls for tensors with hooks (see src/autograd/hooks.ts). */
+export function setHookRunner(fn: (h: number, g: number) => number): void { hookRunner = fn; }
+
 function instantiate(mod: WebAssembly.Module): CoreExports {
   const inst = new WebAssembly.Instance(mod, {
     env: {
+      runHooks: (h: number, g: number): number => hookRunner(h, g),
       abort(_msg: number, _file: number, line: number, col: number): never {
         throw new Error(`wasmgrad: internal error in the WASM core (line ${line}:${col}); please report it`);
       },

@@ -2,11 +2,14 @@
 // memory, which detaches existing views, so views are rebuilt whenever the buffer changed and
 // never held across a call.
 
+import { DType } from "../../assembly/abi.js";
 import { W, onLoad } from "./load.js";
 
 let buffer: ArrayBuffer | null = null;
 let f32v = new Float32Array(0);
+let f64v = new Float64Array(0);
 let i32v = new Int32Array(0);
+let u8v = new Uint8Array(0);
 let scratch = 0; // i32 index of the core's scratch area
 
 onLoad(() => {
@@ -16,13 +19,9 @@ onLoad(() => {
 function refresh(): void {
   buffer = W.memory.buffer;
   f32v = new Float32Array(buffer);
+  f64v = new Float64Array(buffer);
   i32v = new Int32Array(buffer);
-}
-
-/** A Float32Array over all of WASM memory, valid until the next call into the core. */
-export function f32(): Float32Array {
-  if (W.memory.buffer !== buffer) refresh();
-  return f32v;
+  u8v = new Uint8Array(buffer);
 }
 
 /** An Int32Array over all of WASM memory, valid until the next call into the core. */
@@ -31,7 +30,7 @@ export function i32(): Int32Array {
   return i32v;
 }
 
-/** Writes up to 64 ints into the core's scratch area (shapes and dims for the next call). */
+/** Writes up to 256 ints into the core's scratch area (shapes, dims, handles for the next call). */
 export function writeScratch(values: readonly number[]): void {
   const v = i32();
   for (let i = 0; i < values.length; i++) v[scratch + i] = values[i];
@@ -42,19 +41,30 @@ export function scratchIndex(): number {
   return scratch;
 }
 
-/** Copies n elements of a tensor's row-major values (f32 or i32 by `int`) out of WASM memory. */
-export function readValues(h: number, n: number, int: boolean): Float32Array | Int32Array {
-  const p = W.readAddr(h);
-  const out = int ? new Int32Array(n) : new Float32Array(n);
-  const src = int ? i32() : f32();
-  out.set(src.subarray(p >>> 2, (p >>> 2) + n));
+type Values = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+function viewOf(dt: DType): Values {
+  if (W.memory.buffer !== buffer) refresh();
+  return dt === DType.Float32 ? f32v : dt === DType.Float64 ? f64v : dt === DType.Int32 ? i32v : u8v;
+}
+const SHIFT = [2, 3, 2, 0];
+
+/** Copies n elements of a tensor's row-major values (typed by dtype) out of WASM memory. */
+export function readValues(h: number, n: number, dt: DType): Values {
+  const p = W.readAddr(h) >>> 0;
+  const out = dt === DType.Float32 ? new Float32Array(n) : dt === DType.Float64 ? new Float64Array(n)
+    : dt === DType.Int32 ? new Int32Array(n) : new Uint8Array(n);
+  if (n > 0) {
+    if (p === 0) throw new Error("wasmgrad: out of memory while reading a tensor");
+    const src = viewOf(dt), at = p >>> SHIFT[dt];
+    out.set(src.subarray(at, at + n));
+  }
   W.freeCopy(h, p);
   return out;
 }
 
-/** Writes values into a fresh contiguous tensor's storage. */
-export function writeValues(h: number, values: ArrayLike<number>, int: boolean): void {
-  const p = W.dataAddr(h) >>> 2;
-  const dst = int ? i32() : f32();
-  dst.set(values, p);
+/** Writes values into a fresh contiguous tensor's storage (converted to its dtype by the typed array). */
+export function writeValues(h: number, values: ArrayLike<number>, dt: DType): void {
+  const dst = viewOf(dt);
+  dst.set(values, (W.dataAddr(h) >>> 0) >>> SHIFT[dt]);
 }

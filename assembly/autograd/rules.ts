@@ -1,0 +1,27 @@
+// The derivatives table: each op family keeps its rules beside its forward code and answers for
+// its own node kinds; this dispatch asks them in turn. A node kind no family answers for is an
+// error (Status.MissingRule, reported by the facade as an AutogradError naming the op), never a
+// silent zero gradient. test/autograd/rules.test.ts checks that every differentiable kind has one.
+
+import { Status } from "../abi";
+import { binaryRule } from "../ops/binary";
+import { unaryRule } from "../ops/unary";
+import { reduceRule } from "../ops/reduce";
+import { shapeRule } from "../ops/shape";
+import { linalgRule } from "../ops/linalg";
+import { inplaceRule } from "../ops/inplace";
+import { indexRule } from "../ops/index";
+import { nnRule } from "../ops/nn";
+
+/** Runs the backward rule of `node` for output gradient g; a Status. */
+export function runRule(node: usize, g: i32): i32 {
+  const op = load<i32>(node);
+  if (op < 30) return binaryRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  if (op < 90) return unaryRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  if (op < 120) return reduceRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  if (op < 150) return shapeRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  if (op < 180) return indexRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  if (op < 200) return linalgRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  if (op < 220) return inplaceRule(node, op, g) ? Status.Ok : Status.MissingRule;
+  return nnRule(node, op, g) ? Status.Ok : Status.MissingRule;
+}

@@ -1,0 +1,29 @@
+// Installs every op module's methods on Tensor.prototype, in one place: the op modules import the
+// Tensor class, never the other way round, and their `declare module` blocks give the types.
+
+import { Tensor } from "./tensor.js";
+import { methods as binary } from "./ops/binary.js";
+import { methods as unary } from "./ops/unary.js";
+import { methods as reduce } from "./ops/reduce.js";
+import { methods as shape, getters as shapeGetters } from "./ops/shape.js";
+import { methods as linalg } from "./ops/linalg.js";
+import { methods as inplace } from "./ops/inplace.js";
+import { methods as convert } from "./ops/convert.js";
+import { methods as autograd } from "./autograd.js";
+
+const groups: object[] = [binary, unary, reduce, shape, linalg, inplace, convert, autograd];
+const getterGroups: object[] = [shapeGetters];
+
+export function installMethods(): void {
+  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  for (const g of groups) {
+    for (const [name, fn] of Object.entries(g)) {
+      Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  for (const g of getterGroups) {
+    for (const [name, fn] of Object.entries(g)) {
+      Object.defineProperty(proto, name, { get: fn as () => unknown, configurable: true, enumerable: false });
+    }
+  }
+}

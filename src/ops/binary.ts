@@ -1,0 +1,201 @@
+// Elementwise binary ops with broadcasting and number operands (torch.add, mul, maximum, where,
+// comparisons, ...). A number operand never becomes a tensor: it crosses into the core as an f64
+// and is rounded to the result's dtype there, as PyTorch rounds a Python scalar.
+
+import { DType } from "../../assembly/abi.js";
+import { BK } from "../wasm/exports.js";
+import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { broadcastShapes } from "../shape.js";
+import { DTypeError } from "../errors.js";
+import { DTYPE_NAMES, isFloat } from "../dtype.js";
+import { W, h, scalarOf, promote2, promoteWithScalar, floatOf, result, describe, unaryOp, type Scalar } from "./util.js";
+import { UK } from "../wasm/exports.js";
+
+const isScalar = (v: unknown): v is Scalar => typeof v === "number" || typeof v === "boolean";
+
+function refuseBool(dt: DType, op: string, what: string): void {
+  if (dt === DType.Bool) throw new DTypeError(`${op}: ${what} is not supported for bool tensors; convert with .float() or use logical ops`);
+}
+
+/**
+ * a (k) b for tensors or numbers. `floatResult`: the result is floating even for integer inputs
+ * (true division). `alpha` scales b for add/sub (rounded once with the sum, as torch).
+ */
+function arith(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string, floatResult = false, alpha = 1): Tensor {
+  if (typeof alpha !== "number") throw new DTypeError(`${op}: alpha must be a number, got ${describe(alpha)}`);
+  if (isScalar(b)) {
+    if (isScalar(a)) throw new DTypeError(`${op}: expected at least one Tensor operand, got two numbers`);
+    const ha = h(a, op);
+    let dt = promoteWithScalar(a, b);
+    if (floatResult) dt = floatOf(dt);
+    if (dt === DType.Bool && k !== BK.Mul && k !== BK.Add) refuseBool(dt, op, "this arithmetic");
+    const s = scalarOf(b, op) * alpha;
+    const cdt = dt === DType.Bool ? DType.Int32 : dt;
+    const out = W.binaryScalar(k, ha, s, cdt, 0);
+    const t = result(out, () => W.binaryScalar(k, a._h, s, cdt, 0), a._shape, cdt, op);
+    return dt === DType.Bool ? boolOf(t, op) : t;
+  }
+  if (isScalar(a)) {
+    const hb = h(b, op);
+    let dt = promoteWithScalar(b, a);
+    if (floatResult) dt = floatOf(dt);
+    refuseBool(dt, op, "this arithmetic");
+    const s = scalarOf(a, op);
+    if (k === BK.Add || k === BK.Mul) {
+      const sc = s * (k === BK.Add ? 1 : 1);
+      if (alpha !== 1) return arith(BK.Add, mul(b, alpha), s, op);
+      return result(W.binaryScalar(k, hb, sc, dt, 0), () => W.binaryScalar(k, b._h, sc, dt, 0), b._shape, dt, op);
+    }
+    if (k === BK.Sub && alpha !== 1) return arith(BK.Add, mul(b, -alpha), s, op);
+    if (k === BK.Div) {
+      // torch computes s / x as reciprocal(x) * s (grad_fn MulBackward0)
+      return mul(unaryOp(UK.Reciprocal, b, dt, "div"), s);
+    }
+    return result(W.binaryScalar(k, hb, s, dt, 1), () => W.binaryScalar(k, b._h, s, dt, 1), b._shape, dt, op);
+  }
+  const ha = h(a, op), hb = h(b, op);
+  let dt = promote2(a, b);
+  if (floatResult) dt = floatOf(dt);
+  if (dt === DType.Bool && k !== BK.Mul && k !== BK.Add && k !== BK.Max && k !== BK.Min) refuseBool(dt, op, "this arithmetic");
+  const shape = broadcastShapes(a._shape, b._shape, op);
+  const cdt = dt === DType.Bool ? DType.Int32 : dt;
+  const t = result(W.binary(k, ha, hb, cdt, alpha), () => W.binary(k, a._h, b._h, cdt, alpha), shape, cdt, op);
+  return dt === DType.Bool ? boolOf(t, op) : t;
+}
+
+/** Integer results of bool arithmetic turned back into bool (torch: True + True is True). */
+function boolOf(t: Tensor, op: string): Tensor {
+  const hb = W.castOp(t._h, DType.Bool);
+  return result(hb, () => W.castOp(t._h, DType.Bool), t._shape, DType.Bool, op);
+}
+
+/** a + alpha * b, broadcasting (torch.add). Example: `add(x, y, { alpha: 2 })`. */
+export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+  return arith(BK.Add, a, b, "add", false, opts?.alpha ?? 1);
+}
+/** a - alpha * b (torch.sub). */
+export function sub(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+  if ((a instanceof Tensor && a._dt === DType.Bool) || (b instanceof Tensor && b._dt === DType.Bool)) {
+    throw new DTypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use logicalXor or convert with .float()");
+  }
+  return arith(BK.Sub, a, b, "sub", false, opts?.alpha ?? 1);
+}
+/** a * b (torch.mul). */
+export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor { return arith(BK.Mul, a, b, "mul"); }
+/** a / b, true division: integer inputs give float32 (torch.div). */
+export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor { return arith(BK.Div, a, b, "div", true); }
+/** a ** b (torch.pow). */
+export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (a instanceof Tensor && !isFloat(a._dt) && typeof b === "number" && Number.isInteger(b) && b < 0 && a._dt !== DType.Bool) {
+    throw new DTypeError(`pow: integers to negative integer powers are not allowed (${DTYPE_NAMES[a._dt]} tensor ** ${b})`);
+  }
+  return arith(BK.Pow, a, b, "pow");
+}
+/** Elementwise maximum; NaN wins (torch.maximum). */
+export function maximum(a: Tensor, b: Tensor): Tensor { tensors2(a, b, "maximum"); return arith(BK.Max, a, b, "maximum"); }
+/** Elementwise minimum; NaN wins (torch.minimum). */
+export function minimum(a: Tensor, b: Tensor): Tensor { tensors2(a, b, "minimum"); return arith(BK.Min, a, b, "minimum"); }
+/** atan2(a, b) elementwise (torch.atan2). */
+export function atan2(a: Tensor, b: Tensor): Tensor { tensors2(a, b, "atan2"); return arith(BK.Atan2, a, b, "atan2", true); }
+
+function tensors2(a: unknown, b: unknown, op: string): void {
+  if (!(a instanceof Tensor)) throw new DTypeError(`${op}: expected a Tensor, got ${describe(a)}`);
+  if (!(b instanceof Tensor)) throw new DTypeError(`${op}: expected a Tensor as the second argument, got ${describe(b)}`);
+}
+
+// ---- comparisons and logic (no gradient; bool results) -----------------------------------
+
+function compareOp(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string): Tensor {
+  if (isScalar(b)) {
+    const ha = h(a as Tensor, op);
+    const at = a as Tensor;
+    const dt = promoteWithScalar(at, b);
+    const s = scalarOf(b, op);
+    return result(W.binaryScalar(k, ha, s, dt, 0), () => W.binaryScalar(k, at._h, s, dt, 0), at._shape, DType.Bool, op);
+  }
+  if (isScalar(a)) return compareOp(flipped(k), b, a, op);
+  const ha = h(a, op), hb = h(b, op);
+  const dt = promote2(a, b);
+  const shape = broadcastShapes(a._shape, b._shape, op);
+  return result(W.compare(k, ha, hb, dt), () => W.compare(k, a._h, b._h, dt), shape, DType.Bool, op);
+}
+function flipped(k: BK): BK {
+  return k === BK.Lt ? BK.Gt : k === BK.Gt ? BK.Lt : k === BK.Le ? BK.Ge : k === BK.Ge ? BK.Le : k;
+}
+
+export const eq = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Eq, a, b, "eq");
+export const ne = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Ne, a, b, "ne");
+export const lt = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Lt, a, b, "lt");
+export const le = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Le, a, b, "le");
+export const gt = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Gt, a, b, "gt");
+export const ge = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Ge, a, b, "ge");
+export const logicalAnd = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.And, a, b, "logicalAnd");
+export const logicalOr = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Or, a, b, "logicalOr");
+export const logicalXor = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Xor, a, b, "logicalXor");
+
+/** where(cond, a, b): elements of a where cond is true, else of b, broadcasting all three. */
+export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const hc = h(cond, "where");
+  if (cond._dt !== DType.Bool) throw new DTypeError(`where: condition must be a bool tensor, got ${DTYPE_NAMES[cond._dt]}`);
+  const ta = isScalar(a) ? null : a, tb = isScalar(b) ? null : b;
+  let dt: DType;
+  if (ta && tb) dt = promote2(ta, tb);
+  else if (ta) dt = promoteWithScalar(ta, b as Scalar);
+  else if (tb) dt = promoteWithScalar(tb, a as Scalar);
+  else dt = typeof a === "number" && !Number.isInteger(a) || typeof b === "number" && !Number.isInteger(b) ? DType.Float32 : DType.Int32;
+  const A = ta ?? scalarTensor(scalarOf(a, "where"), dt);
+  const B = tb ?? scalarTensor(scalarOf(b, "where"), dt);
+  const ha = h(A, "where"), hb = h(B, "where");
+  const shape = broadcastShapes(broadcastShapes(cond._shape, A._shape, "where"), B._shape, "where");
+  return result(W.where(hc, ha, hb, dt), () => W.where(cond._h, A._h, B._h, dt), shape, dt, "where");
+}
+
+/** A 0-dim tensor holding v (for number operands of multi-input ops). */
+export function scalarTensor(v: number, dt: DType): Tensor {
+  const out = W.emptyOp(0, dt);
+  const t = result(out, () => W.emptyOp(0, dt), [], dt, "tensor");
+  W.fillValue(t._h, v);
+  return t;
+}
+
+declare module "../tensor.js" {
+  interface Tensor {
+    add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
+    sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
+    mul(other: TensorOrScalar): Tensor;
+    div(other: TensorOrScalar): Tensor;
+    pow(exponent: TensorOrScalar): Tensor;
+    maximum(other: Tensor): Tensor;
+    minimum(other: Tensor): Tensor;
+    atan2(other: Tensor): Tensor;
+    eq(other: TensorOrScalar): Tensor;
+    ne(other: TensorOrScalar): Tensor;
+    lt(other: TensorOrScalar): Tensor;
+    le(other: TensorOrScalar): Tensor;
+    gt(other: TensorOrScalar): Tensor;
+    ge(other: TensorOrScalar): Tensor;
+    logicalAnd(other: TensorOrScalar): Tensor;
+    logicalOr(other: TensorOrScalar): Tensor;
+    logicalXor(other: TensorOrScalar): Tensor;
+  }
+}
+
+export const methods = {
+  add(this: Tensor, o: TensorOrScalar, opts?: { alpha?: number }) { return add(this, o, opts); },
+  sub(this: Tensor, o: TensorOrScalar, opts?: { alpha?: number }) { return sub(this, o, opts); },
+  mul(this: Tensor, o: TensorOrScalar) { return mul(this, o); },
+  div(this: Tensor, o: TensorOrScalar) { return div(this, o); },
+  pow(this: Tensor, o: TensorOrScalar) { return pow(this, o); },
+  maximum(this: Tensor, o: Tensor) { return maximum(this, o); },
+  minimum(this: Tensor, o: Tensor) { return minimum(this, o); },
+  atan2(this: Tensor, o: Tensor) { return atan2(this, o); },
+  eq(this: Tensor, o: TensorOrScalar) { return eq(this, o); },
+  ne(this: Tensor, o: TensorOrScalar) { return ne(this, o); },
+  lt(this: Tensor, o: TensorOrScalar) { return lt(this, o); },
+  le(this: Tensor, o: TensorOrScalar) { return le(this, o); },
+  gt(this: Tensor, o: TensorOrScalar) { return gt(this, o); },
+  ge(this: Tensor, o: TensorOrScalar) { return ge(this, o); },
+  logicalAnd(this: Tensor, o: TensorOrScalar) { return logicalAnd(this, o); },
+  logicalOr(this: Tensor, o: TensorOrScalar) { return logicalOr(this, o); },
+  logicalXor(this: Tensor, o: TensorOrScalar) { return logicalXor(this, o); },
+};

@@ -1,0 +1,36 @@
+// dtype conversion: t.to(dtype), float(), double(), int(), bool() (torch's .to; ToCopyBackward0).
+
+import { DType } from "../../assembly/abi.js";
+import { Tensor } from "../tensor.js";
+import { dtypeCode, type DTypeName } from "../dtype.js";
+import { W, h, result } from "./util.js";
+
+/** A copy converted to dtype (this tensor itself when it already has that dtype, as torch). */
+export function to(a: Tensor, dtype: DTypeName): Tensor {
+  h(a, "to");
+  const dt = dtypeCode(dtype, "to");
+  if (dt === a._dt) return a;
+  return result(W.castOp(a._h, dt), () => W.castOp(a._h, dt), a._shape, dt, "to");
+}
+
+declare module "../tensor.js" {
+  interface Tensor {
+    to(dtype: DTypeName): Tensor;
+    /** float32 (this tensor if it is float32 already). */
+    float(): Tensor;
+    /** float64. */
+    double(): Tensor;
+    /** int32 (values truncated toward zero). */
+    int(): Tensor;
+    bool(): Tensor;
+  }
+}
+
+export const methods = {
+  to(this: Tensor, d: DTypeName) { return to(this, d); },
+  float(this: Tensor) { return to(this, "float32"); },
+  double(this: Tensor) { return to(this, "float64"); },
+  int(this: Tensor) { return to(this, "int32"); },
+  bool(this: Tensor) { return to(this, "bool"); },
+};
+export { DType };

@@ -1,0 +1,181 @@
+// One entry per kind of graph node (OpCode): the user-facing op it comes from, PyTorch 1.13's
+// grad_fn name, its tensor arity, the dtypes it accepts and how its result dtype is chosen.
+// The table is typed by OpCode, so a node kind without an entry fails to compile; the op modules
+// read arity/dtypes/result from here when they validate a call.
+
+import { OpCode } from "../../assembly/abi.js";
+
+/** "float": float32/float64 only; "numeric": also int32 (and bool, promoted); "any": every dtype. */
+export type Accepts = "float" | "numeric" | "any";
+/** "promote": torch.result_type of the operands; "float": that, made floating; "same": the input's; "bool". */
+export type ResultRule = "promote" | "float" | "same" | "bool" | "int";
+
+export interface NodeSpec {
+  /** The public op (method/function name) that records this node kind. */
+  op: string;
+  /** PyTorch 1.13's grad_fn class name. */
+  gradFn: string;
+  /** Tensor inputs ("n": a list, as cat and stack). */
+  arity: number | "n";
+  accepts: Accepts;
+  result: ResultRule;
+}
+
+const s = (op: string, gradFn: string, arity: number | "n", accepts: Accepts, result: ResultRule): NodeSpec =>
+  ({ op, gradFn, arity, accepts, result });
+const un = (op: string, gradFn: string): NodeSpec => s(op, gradFn, 1, "numeric", "float");
+const view = (op: string, gradFn: string): NodeSpec => s(op, gradFn, 1, "any", "same");
+
+export const NODES: { readonly [K in OpCode]: NodeSpec } = {
+  [OpCode.None]: s("none", "None", 0, "any", "same"),
+  [OpCode.Add]: s("add", "AddBackward0", 2, "numeric", "promote"),
+  [OpCode.AddScalar]: s("add", "AddBackward0", 1, "numeric", "promote"),
+  [OpCode.Sub]: s("sub", "SubBackward0", 2, "numeric", "promote"),
+  [OpCode.SubScalar]: s("sub", "SubBackward0", 1, "numeric", "promote"),
+  [OpCode.RSubScalar]: s("sub", "RsubBackward1", 1, "numeric", "promote"),
+  [OpCode.Mul]: s("mul", "MulBackward0", 2, "numeric", "promote"),
+  [OpCode.MulScalar]: s("mul", "MulBackward0", 1, "numeric", "promote"),
+  [OpCode.Div]: s("div", "DivBackward0", 2, "numeric", "float"),
+  [OpCode.DivScalar]: s("div", "DivBackward0", 1, "numeric", "float"),
+  [OpCode.Pow]: s("pow", "PowBackward1", 2, "numeric", "promote"),
+  [OpCode.PowScalar]: s("pow", "PowBackward0", 1, "numeric", "promote"),
+  [OpCode.RPowScalar]: s("pow", "PowBackward1", 1, "numeric", "promote"),
+  [OpCode.Maximum]: s("maximum", "MaximumBackward0", 2, "numeric", "promote"),
+  [OpCode.Minimum]: s("minimum", "MinimumBackward0", 2, "numeric", "promote"),
+  [OpCode.Where]: s("where", "WhereBackward0", 3, "any", "promote"),
+  [OpCode.MaskedFill]: s("maskedFill", "MaskedFillBackward0", 2, "any", "same"),
+  [OpCode.Lerp]: s("lerp", "LerpBackward0", 2, "float", "promote"),
+  [OpCode.LerpTensor]: s("lerp", "LerpBackward1", 3, "float", "promote"),
+  [OpCode.Atan2]: s("atan2", "Atan2Backward0", 2, "numeric", "float"),
+  [OpCode.Neg]: s("neg", "NegBackward0", 1, "numeric", "same"),
+  [OpCode.Exp]: un("exp", "ExpBackward0"),
+  [OpCode.Log]: un("log", "LogBackward0"),
+  [OpCode.Sqrt]: un("sqrt", "SqrtBackward0"),
+  [OpCode.Abs]: s("abs", "AbsBackward0", 1, "numeric", "same"),
+  [OpCode.Relu]: s("relu", "ReluBackward0", 1, "numeric", "same"),
+  [OpCode.Sigmoid]: un("sigmoid", "SigmoidBackward0"),
+  [OpCode.Tanh]: un("tanh", "TanhBackward0"),
+  [OpCode.Reciprocal]: un("reciprocal", "ReciprocalBackward0"),
+  [OpCode.Rsqrt]: un("rsqrt", "RsqrtBackward0"),
+  [OpCode.Log1p]: un("log1p", "Log1PBackward0"),
+  [OpCode.Expm1]: un("expm1", "Expm1Backward0"),
+  [OpCode.Sign]: s("sign", "SignBackward0", 1, "numeric", "same"),
+  [OpCode.Sin]: un("sin", "SinBackward0"),
+  [OpCode.Cos]: un("cos", "CosBackward0"),
+  [OpCode.Gelu]: s("gelu", "GeluBackward0", 1, "float", "same"),
+  [OpCode.Silu]: s("silu", "SiluBackward0", 1, "float", "same"),
+  [OpCode.LeakyRelu]: s("leakyRelu", "LeakyReluBackward0", 1, "float", "same"),
+  [OpCode.Softplus]: s("softplus", "SoftplusBackward0", 1, "float", "same"),
+  [OpCode.Clamp]: s("clamp", "ClampBackward1", 1, "numeric", "same"),
+  [OpCode.ClampMin]: s("clamp", "ClampBackward1", 1, "numeric", "same"),
+  [OpCode.ClampMax]: s("clamp", "ClampBackward1", 1, "numeric", "same"),
+  [OpCode.Square]: s("square", "PowBackward0", 1, "numeric", "promote"),
+  [OpCode.Log2]: un("log2", "Log2Backward0"),
+  [OpCode.Erf]: un("erf", "ErfBackward0"),
+  [OpCode.Elu]: s("elu", "EluBackward0", 1, "float", "same"),
+  [OpCode.Hardtanh]: s("hardtanh", "HardtanhBackward0", 1, "float", "same"),
+  [OpCode.Floor]: s("floor", "FloorBackward0", 1, "numeric", "same"),
+  [OpCode.Ceil]: s("ceil", "CeilBackward0", 1, "numeric", "same"),
+  [OpCode.Round]: s("round", "RoundBackward0", 1, "numeric", "same"),
+  [OpCode.Trunc]: s("trunc", "TruncBackward0", 1, "numeric", "same"),
+  [OpCode.TanhBackward]: s("tanhBackward", "TanhBackwardBackward0", 2, "float", "promote"),
+  [OpCode.SigmoidBackward]: s("sigmoidBackward", "SigmoidBackwardBackward0", 2, "float", "promote"),
+  [OpCode.ThresholdBackward]: s("thresholdBackward", "ThresholdBackwardBackward0", 2, "float", "promote"),
+  [OpCode.GeluBackward]: s("geluBackward", "GeluBackwardBackward0", 2, "float", "promote"),
+  [OpCode.SiluBackward]: s("siluBackward", "SiluBackwardBackward0", 2, "float", "promote"),
+  [OpCode.LeakyReluBackward]: s("leakyReluBackward", "LeakyReluBackwardBackward0", 2, "float", "promote"),
+  [OpCode.SoftplusBackward]: s("softplusBackward", "SoftplusBackwardBackward0", 2, "float", "promote"),
+  [OpCode.SoftmaxBackward]: s("softmaxBackward", "SoftmaxBackwardDataBackward0", 2, "float", "promote"),
+  [OpCode.LogSoftmaxBackward]: s("logSoftmaxBackward", "LogSoftmaxBackwardDataBackward0", 2, "float", "promote"),
+  [OpCode.EluBackward]: s("eluBackward", "EluBackwardBackward0", 2, "float", "promote"),
+  [OpCode.HardtanhBackward]: s("hardtanhBackward", "HardtanhBackwardBackward0", 2, "float", "promote"),
+  [OpCode.SumAll]: s("sum", "SumBackward0", 1, "any", "int"),
+  [OpCode.SumDim]: s("sum", "SumBackward1", 1, "any", "int"),
+  [OpCode.MeanAll]: s("mean", "MeanBackward0", 1, "float", "same"),
+  [OpCode.MeanDim]: s("mean", "MeanBackward1", 1, "float", "same"),
+  [OpCode.ProdAll]: s("prod", "ProdBackward0", 1, "any", "int"),
+  [OpCode.ProdDim]: s("prod", "ProdBackward1", 1, "any", "int"),
+  [OpCode.MaxAll]: s("max", "MaxBackward1", 1, "any", "same"),
+  [OpCode.MaxDim]: s("max", "MaxBackward0", 1, "any", "same"),
+  [OpCode.MinAll]: s("min", "MinBackward1", 1, "any", "same"),
+  [OpCode.MinDim]: s("min", "MinBackward0", 1, "any", "same"),
+  [OpCode.Var]: s("var", "VarBackward0", 1, "float", "same"),
+  [OpCode.Std]: s("std", "StdBackward0", 1, "float", "same"),
+  [OpCode.NormAll]: s("norm", "NormBackward0", 1, "float", "same"),
+  [OpCode.NormDim]: s("norm", "NormBackward1", 1, "float", "same"),
+  [OpCode.Logsumexp]: s("logsumexp", "LogsumexpBackward0", 1, "float", "float"),
+  [OpCode.Softmax]: s("softmax", "SoftmaxBackward0", 1, "float", "same"),
+  [OpCode.LogSoftmax]: s("logSoftmax", "LogSoftmaxBackward0", 1, "float", "same"),
+  [OpCode.Cumsum]: s("cumsum", "CumsumBackward0", 1, "any", "int"),
+  [OpCode.Amax]: s("amax", "AmaxBackward0", 1, "any", "same"),
+  [OpCode.Amin]: s("amin", "AminBackward0", 1, "any", "same"),
+  [OpCode.Cumprod]: s("cumprod", "CumprodBackward0", 1, "any", "int"),
+  [OpCode.View]: view("view", "ViewBackward0"),
+  [OpCode.Reshape]: view("reshape", "ReshapeAliasBackward0"),
+  [OpCode.UnsafeView]: view("reshape", "UnsafeViewBackward0"),
+  [OpCode.Transpose]: view("transpose", "TransposeBackward0"),
+  [OpCode.T]: view("t", "TBackward0"),
+  [OpCode.Permute]: view("permute", "PermuteBackward0"),
+  [OpCode.Expand]: view("expand", "ExpandBackward0"),
+  [OpCode.Unsqueeze]: view("unsqueeze", "UnsqueezeBackward0"),
+  [OpCode.Squeeze]: view("squeeze", "SqueezeBackward0"),
+  [OpCode.SqueezeDim]: view("squeeze", "SqueezeBackward1"),
+  [OpCode.Slice]: view("slice", "SliceBackward0"),
+  [OpCode.Select]: view("select", "SelectBackward0"),
+  [OpCode.Clone]: view("clone", "CloneBackward0"),
+  [OpCode.Alias]: view("alias", "AliasBackward0"),
+  [OpCode.Split]: view("split", "SplitBackward0"),
+  [OpCode.Unbind]: view("unbind", "UnbindBackward0"),
+  [OpCode.Diagonal]: view("diagonal", "DiagonalBackward0"),
+  [OpCode.AsStrided]: view("asStrided", "AsStridedBackward0"),
+  [OpCode.Cat]: s("cat", "CatBackward0", "n", "any", "promote"),
+  [OpCode.Stack]: s("stack", "StackBackward0", "n", "any", "promote"),
+  [OpCode.IndexSelect]: s("indexSelect", "IndexSelectBackward0", 1, "any", "same"),
+  [OpCode.Gather]: s("gather", "GatherBackward0", 1, "any", "same"),
+  [OpCode.ScatterAdd]: s("scatterAdd", "ScatterAddBackward0", 2, "any", "same"),
+  [OpCode.Flip]: view("flip", "FlipBackward0"),
+  [OpCode.Repeat]: view("repeat", "RepeatBackward0"),
+  [OpCode.Tril]: view("tril", "TrilBackward0"),
+  [OpCode.Triu]: view("triu", "TriuBackward0"),
+  [OpCode.Pad]: view("pad", "ConstantPadNdBackward0"),
+  [OpCode.Index]: view("index", "IndexBackward0"),
+  [OpCode.IndexPut]: s("indexPut", "IndexPutBackward0", 2, "any", "same"),
+  [OpCode.Roll]: view("roll", "RollBackward0"),
+  [OpCode.Scatter]: s("scatter", "ScatterBackward0", 2, "any", "same"),
+  [OpCode.Embedding]: s("embedding", "EmbeddingBackward0", 1, "float", "same"),
+  [OpCode.Mm]: s("mm", "MmBackward0", 2, "numeric", "promote"),
+  [OpCode.Mv]: s("matmul", "MvBackward0", 2, "numeric", "promote"),
+  [OpCode.Dot]: s("dot", "DotBackward0", 2, "numeric", "promote"),
+  [OpCode.Bmm]: s("bmm", "BmmBackward0", 2, "numeric", "promote"),
+  [OpCode.Matmul]: s("matmul", "UnsafeViewBackward0", 2, "numeric", "promote"),
+  [OpCode.Outer]: s("outer", "MulBackward0", 2, "numeric", "promote"),
+  [OpCode.Addmm]: s("linear", "AddmmBackward0", 3, "float", "promote"),
+  [OpCode.Vm]: s("matmul", "SqueezeBackward3", 2, "numeric", "promote"),
+  [OpCode.ToCopy]: s("to", "ToCopyBackward0", 1, "any", "same"),
+  [OpCode.Fill]: s("fill_", "FillBackward2", 1, "any", "same"),
+  [OpCode.Zero]: s("zero_", "ZeroBackward0", 1, "any", "same"),
+  [OpCode.Copy]: s("copy_", "CopyBackwards", 2, "any", "same"),
+  [OpCode.CopySlices]: s("copy_", "CopySlices", 2, "any", "same"),
+  [OpCode.Conv2d]: s("conv2d", "ConvolutionBackward0", 3, "float", "promote"),
+  [OpCode.MaxPool2d]: s("maxPool2d", "MaxPool2DWithIndicesBackward0", 1, "float", "same"),
+  [OpCode.AvgPool2d]: s("avgPool2d", "AvgPool2DBackward0", 1, "float", "same"),
+  [OpCode.AdaptiveAvgPool2d]: s("adaptiveAvgPool2d", "AdaptiveAvgPool2DBackward0", 1, "float", "same"),
+  [OpCode.NativeBatchNorm]: s("batchNorm", "NativeBatchNormBackward0", 3, "float", "same"),
+  [OpCode.NativeLayerNorm]: s("layerNorm", "NativeLayerNormBackward0", 3, "float", "same"),
+  [OpCode.NllLoss]: s("nllLoss", "NllLossBackward0", 1, "float", "same"),
+  [OpCode.Dropout]: s("dropout", "MulBackward0", 1, "float", "same"),
+  [OpCode.Conv1d]: s("conv1d", "ConvolutionBackward0", 3, "float", "promote"),
+  [OpCode.BinaryCrossEntropy]: s("binaryCrossEntropy", "BinaryCrossEntropyBackward0", 2, "float", "same"),
+  [OpCode.MseLoss]: s("mseLoss", "MseLossBackward0", 2, "float", "same"),
+  [OpCode.CrossEntropy]: s("crossEntropy", "NllLossBackward0", 1, "float", "same"),
+  [OpCode.MaxPool2dBackward]: s("maxPool2dBackward", "MaxPool2DWithIndicesBackwardBackward0", 2, "float", "same"),
+  [OpCode.AvgPool2dBackward]: s("avgPool2dBackward", "AvgPool2DBackwardBackward0", 1, "float", "same"),
+  [OpCode.ConvBackwardInput]: s("convBackwardInput", "ConvolutionBackwardBackward0", 2, "float", "same"),
+  [OpCode.ConvBackwardWeight]: s("convBackwardWeight", "ConvolutionBackwardBackward0", 2, "float", "same"),
+  [OpCode.NllLossBackward]: s("nllLossBackward", "NllLossBackwardBackward0", 1, "float", "same"),
+};
+
+/** The grad_fn name for a node kind. */
+export function gradFnName(op: number): string {
+  return (NODES as Record<number, NodeSpec | undefined>)[op]?.gradFn ?? `UnknownBackward${op}`;
+}

@@ -1,0 +1,108 @@
+// Helpers shared by the op modules: operand checks, type promotion of tensor/number operands,
+// dims, and turning a core result into a Tensor.
+
+import { DType, Status } from "../../assembly/abi.js";
+import { W } from "../wasm/load.js";
+import { Tensor, h, describe, wrap } from "../tensor.js";
+import { promoteTypes, isFloat, safeString, DTYPE_NAMES } from "../dtype.js";
+import { DTypeError, IndexError, ShapeError, formatShape, oom } from "../errors.js";
+import { retryAlloc } from "../lifetime.js";
+import type { Accepts } from "./spec.js";
+
+export type Scalar = number | boolean;
+
+/** A number operand's value (booleans as 0/1), or a clear error for anything else. */
+export function scalarOf(v: unknown, op: string, what = "a Tensor or a number"): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  throw new DTypeError(`${op}: expected ${what}, got ${describe(v)}`);
+}
+
+/** The dtype a number operand contributes (a wrapped number in torch's terms). */
+export function scalarDtype(v: Scalar): DType {
+  if (typeof v === "boolean") return DType.Bool;
+  return Number.isInteger(v) ? DType.Int32 : DType.Float32;
+}
+
+const cat = (d: DType): number => (d === DType.Bool ? 0 : d === DType.Int32 ? 1 : 2);
+
+/** torch.result_type of a tensor and a number. */
+export function promoteWithScalar(t: Tensor, v: Scalar): DType {
+  const sd = scalarDtype(v);
+  return cat(sd) > cat(t._dt) ? (sd === DType.Int32 ? DType.Int32 : sd === DType.Float32 ? DType.Float32 : t._dt) : t._dt;
+}
+
+/** torch.result_type of two tensors (0-dim tensors give way to tensors with dims of the same category). */
+export function promote2(a: Tensor, b: Tensor): DType {
+  if (a._dt === b._dt) return a._dt;
+  const za = a._shape.length === 0, zb = b._shape.length === 0;
+  if (za === zb) return promoteTypes(a._dt, b._dt);
+  const [dim, zero] = za ? [b, a] : [a, b];
+  if (isFloat(dim._dt)) return dim._dt;
+  if (dim._dt === DType.Bool || isFloat(zero._dt)) return promoteTypes(dim._dt, zero._dt);
+  return dim._dt;
+}
+
+/** The dtype an op computes in for a `float` result rule: integers and bools become float32. */
+export function floatOf(dt: DType): DType { return isFloat(dt) ? dt : DType.Float32; }
+
+/** Refuses dtypes the op does not take. */
+export function checkAccepts(t: Tensor, accepts: Accepts, op: string): void {
+  if (accepts === "float" && !isFloat(t._dt)) {
+    throw new DTypeError(`${op}: expected a floating point tensor (float32 or float64), got ${DTYPE_NAMES[t._dt]}; convert it with .float()`);
+  }
+}
+
+/** A core result as a Tensor: an OutOfMemoryError when the core had no memory even after a collection. */
+export function result(out: number, again: () => number, shape: number[], dt: DType, op: string): Tensor {
+  if (out === 0) out = retryAlloc(again);
+  if (out <= 0) {
+    if (out === Status.InternalOverlap) {
+      throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(shape)}, e.g. from expand()); clone() it first`);
+    }
+    throw oom(op, shape);
+  }
+  return new Tensor(out, shape, dt);
+}
+
+/** Checks an in-place core call's status (1 = done). */
+export function done(r: number, again: () => number, self: Tensor, op: string): void {
+  if (r === 0) r = retryAlloc(again);
+  if (r === 1) return;
+  if (r === Status.InternalOverlap) {
+    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
+  }
+  throw oom(op, self._shape);
+}
+
+/** A dim in [-ndim, ndim) (or one more with extra = 1), made non-negative. */
+export function normDim(dim: unknown, ndim: number, op: string, extra = 0): number {
+  const n = Math.max(ndim + extra, 1);
+  if (typeof dim !== "number" || !Number.isInteger(dim) || dim < -n || dim >= n) {
+    throw new IndexError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${safeString(dim)})`);
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+/** A dim, a list of dims, or null/undefined (all) as a bit mask; `given` says whether dims were named. */
+export function dimMask(dim: unknown, ndim: number, op: string): { mask: number; given: boolean } {
+  if (dim === undefined || dim === null) return { mask: ndim === 0 ? 0 : (1 << ndim) - 1, given: false };
+  const list = typeof dim === "number" ? [dim] : Array.isArray(dim) ? dim : null;
+  if (list === null) throw new IndexError(`${op}: dim must be a number or an array of numbers, got ${safeString(dim)}`);
+  if (list.length === 0) return { mask: ndim === 0 ? 0 : (1 << ndim) - 1, given: true };
+  let mask = 0;
+  for (const d of list) {
+    const nd = normDim(d, ndim, op);
+    if (mask & (1 << nd)) throw new IndexError(`${op}: dim ${nd} appears multiple times in the list of dims`);
+    mask |= 1 << nd;
+  }
+  return { mask: ndim === 0 ? 0 : mask, given: true };
+}
+
+export { h, wrap, describe, W };
+
+/** f(a) with unary kernel k computed in dtype dt. */
+export function unaryOp(k: number, a: Tensor, dt: DType, op: string): Tensor {
+  const ha = h(a, op);
+  return result(W.unary(k, ha, dt), () => W.unary(k, a._h, dt), a._shape, dt, op);
+}
