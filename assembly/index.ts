@@ -10,6 +10,7 @@ export { binary, binaryScalar, compare, where } from "./ops/binary";
 export { unary, gradOp } from "./ops/unary";
 export { sumOp } from "./ops/reduce";
 export { matmulOp } from "./ops/linalg";
+export {} from "./ops/indexing";
 export {
   viewOp, reshapeOp, cloneOp, transposeOp, permuteOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp,
 } from "./ops/shape";

@@ -20,6 +20,7 @@ export {
 export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square } from "./ops/unary.js";
 export { sum, mean } from "./ops/reduce.js";
 export { matmul, mm, bmm, dot, outer } from "./ops/linalg.js";
+export {} from "./ops/indexing.js";
 export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";

@@ -7,11 +7,12 @@ import { methods as unary } from "./ops/unary.js";
 import { methods as reduce } from "./ops/reduce.js";
 import { methods as shape, getters as shapeGetters } from "./ops/shape.js";
 import { methods as linalg } from "./ops/linalg.js";
+import { methods as indexing } from "./ops/indexing.js";
 import { methods as inplace } from "./ops/inplace.js";
 import { methods as convert } from "./ops/convert.js";
 import { methods as autograd } from "./autograd.js";
 
-const groups: object[] = [binary, unary, reduce, shape, linalg, inplace, convert, autograd];
+const groups: object[] = [binary, unary, reduce, shape, indexing, linalg, inplace, convert, autograd];
 const getterGroups: object[] = [shapeGetters];
 
 export function installMethods(): void {

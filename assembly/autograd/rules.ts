@@ -10,7 +10,7 @@ import { reduceRule } from "../ops/reduce";
 import { shapeRule } from "../ops/shape";
 import { linalgRule } from "../ops/linalg";
 import { inplaceRule } from "../ops/inplace";
-import { indexRule } from "../ops/index";
+import { indexRule } from "../ops/indexing";
 import { nnRule } from "../ops/nn";
 
 /** Runs the backward rule of `node` for output gradient g; a Status. */
