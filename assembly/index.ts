@@ -1,6 +1,6 @@
 // The WASM module's exports (the ABI the TypeScript facade calls). Re-exports only.
 
-export { heapLiveBytes, heapPeakBytes } from "./memory";
+export { heapLiveBytes, heapPeakBytes, setAllocFailure } from "./memory";
 export { liveTensors, tensorBytes, retain, release, isContiguous } from "./tensor";
 export { setGradEnabled, gradFnOf } from "./autograd/tape";
 export { backward, backwardErrorInfo } from "./autograd/backward";
@@ -9,8 +9,14 @@ export { scratchAddr } from "./ops/common";
 export { binary, binaryScalar, compare, where } from "./ops/binary";
 export { unary, gradOp } from "./ops/unary";
 export { sumOp } from "./ops/reduce";
+export { maxAllOp, maxDimOp, argOp, allAnyOp, secondResult } from "./ops/reduceMinMax";
+export { prodOp, varOp, normOp, logsumexpOp } from "./ops/reduceStats";
+export { softmaxOp, softmaxBackwardOp, cumsumOp } from "./ops/softmax";
 export { matmulOp } from "./ops/linalg";
-export {} from "./ops/indexing";
+export { flipOp, repeatOp, trilOp, padOp } from "./ops/indexing";
+export { catOp, stackOp } from "./ops/concat";
+export { gatherOp, indexSelectOp, scatterAddOp, indexAddOp, int32Range } from "./ops/gather";
+export { sliceOp, selectOp } from "./ops/slice";
 export {
   viewOp, reshapeOp, cloneOp, transposeOp, permuteOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp,
 } from "./ops/shape";

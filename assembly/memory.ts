@@ -172,6 +172,10 @@ function allocLarge(bytes: usize): usize {
 
 /** Allocates `bytes` (16-byte aligned, contents undefined); 0 when memory cannot grow. */
 export function alloc(bytes: usize): usize {
+  if (failAfter >= 0) {
+    if (failAfter == 0) return 0;
+    failAfter--;
+  }
   if (bytes > MEDIUM_MAX) return allocLarge(bytes);
   const cls = sizeClass(bytes);
   const size = classBytes(cls);
@@ -187,6 +191,13 @@ export function alloc(bytes: usize): usize {
   if (liveBytes > peakBytes) peakBytes = liveBytes;
   return ptr;
 }
+
+// Fault injection for tests: after `failAfter` more successful allocations, every allocation fails
+// (as when memory cannot grow) until it is set back to -1. One compare on the hot path.
+// @ts-ignore: decorator
+@lazy let failAfter: i32 = -1;
+/** Makes allocations fail after n more succeed (n < 0: never), to test out-of-memory paths. */
+export function setAllocFailure(n: i32): void { failAfter = n; }
 
 /** Allocates `bytes` and zero-fills them. */
 export function allocZeroed(bytes: usize): usize {

@@ -158,11 +158,18 @@ export function setDims(h: i32, nd: i32, shape: usize, strides: usize): bool {
 
 /** Copies the shape and strides of src into dst. */
 export function copyDims(dst: i32, src: i32): bool {
-  const e = ent(src);
-  const sr = <usize>load<u32>(e + E_SHAPE), tr = <usize>load<u32>(e + E_STRIDES);
+  const es = ent(src), ed = ent(dst);
+  const sr = <usize>load<u32>(es + E_SHAPE), tr = <usize>load<u32>(es + E_STRIDES);
   dimsRetain(sr);
   dimsRetain(tr);
-  return setRecs(dst, sr, tr);
+  // the same records mean the same ndim and contiguity: copy them instead of recomputing
+  const os = <usize>load<u32>(ed + E_SHAPE), ot = <usize>load<u32>(ed + E_STRIDES);
+  store<u32>(ed + E_SHAPE, <u32>sr);
+  store<u32>(ed + E_STRIDES, <u32>tr);
+  store<i32>(ed + E_META, (load<i32>(ed + E_META) & ~0xff) | (load<i32>(es + E_META) & 0xff));
+  if (os) dimsRelease(os);
+  if (ot) dimsRelease(ot);
+  return true;
 }
 
 /** Count of live entries. */
