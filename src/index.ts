@@ -28,6 +28,8 @@ export { to } from "./ops/convert.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";
 export { toDot, type DotOptions } from "./viz.js";
+export { save, load, SafetensorsError, type SaveOptions, type StateDict } from "./io/safetensors.js";
+export { saveFile, loadFile } from "./io/node.js";
 export { formatPy, print, setPrintSink, type PrintSink } from "./print.js";
 export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo } from "./lifetime.js";
 export {
