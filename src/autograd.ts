@@ -189,13 +189,21 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
     return hx;
   });
   const { keep, create } = flags(opts, "grad");
-  const res = run(outs.map((o) => o._h), grads, keep, create, hin, "grad");
-  return res.map((g, i) => {
-    if (g === 0) {
-      if (opts?.allowUnused) return null;
+  // an input listed twice gets the same gradient each time (as torch): the core sees it once
+  const uniq = [...new Set(hin)];
+  const res = run(outs.map((o) => o._h), grads, keep, create, uniq, "grad");
+  const byHandle = new Map<number, Tensor | null>();
+  uniq.forEach((hx, k) => {
+    const g = res[k];
+    byHandle.set(hx, g === 0 ? null : new Tensor(g, shapeOf(g), W.tensorDtype(g) as DType));
+  });
+  return hin.map((hx, i) => {
+    const g = byHandle.get(hx) ?? null;
+    if (g === null && !opts?.allowUnused) {
+      for (const t of byHandle.values()) t?.dispose();
       throw new AutogradError(`grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph; pass { allowUnused: true } if this is the desired behavior`);
     }
-    return new Tensor(g, shapeOf(g), W.tensorDtype(g) as DType);
+    return g;
   });
 }
 

@@ -5,6 +5,7 @@ import { Tensor, describe } from "./tensor.js";
 import { DTypeError } from "./errors.js";
 import { installMethods } from "./methods.js";
 import { grad } from "./autograd.js";
+import { gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 
 installMethods();
 
@@ -27,6 +28,7 @@ export {
 export { to } from "./ops/convert.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";
+export type { GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";
 export { toDot, type DotOptions } from "./viz.js";
 export { save, load, SafetensorsError, type SaveOptions, type StateDict } from "./io/safetensors.js";
 export { saveFile, loadFile } from "./io/node.js";
@@ -38,7 +40,7 @@ export {
 export type { DTypeName } from "./dtype.js";
 
 /** torch.autograd: grad() (and gradcheck / gradgradcheck in float64). */
-export const autograd = { grad };
+export const autograd = { grad, gradcheck, gradgradcheck };
 
 /** Frees a tensor's WASM storage now (same as t.dispose()). */
 export function dispose(t: Tensor | Tensor[]): void {

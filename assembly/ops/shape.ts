@@ -6,12 +6,13 @@ import { OpCode, Status, MAX_DIMS } from "../abi";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, newTensor, newView, release, isContiguous, dimOf,
   strideOf, setDims, copyDims, flagsOf, setFlags, dtypeOf, setData, requiresGrad, shapeRec, newTensorLike,
-  F_VIEW, F_NOGRAD_VIEW,
+  F_VIEW, F_NOGRAD_VIEW, E_OFFSET, geti, seti,
 } from "../tensor";
 import { record, shouldRecord, watch, setAttrI, attrI, attrIPtr, inShapeRec } from "../autograd/tape";
 import { copyStrided } from "../kernels/layout";
 import { failed, scratch, dimAt, setDim, recNdim, recDims } from "./common";
 import { give, own } from "../autograd/backward";
+import { sliceRule } from "./slice";
 
 // Dims of a view being built (sizes, strides).
 // @ts-ignore: decorator
@@ -36,6 +37,18 @@ function makeView(a: i32, nd: i32, strides: usize, op: i32, nI: i32, attrs: usiz
   const node = record(op, v, a, 0, 1, 0, nI);
   if (!node || !watch(node, 0, a)) return failed(v);
   for (let i = 0; i < nI; i++) setAttrI(node, i, load<i32>(attrs + (<usize>i << 2)));
+  return v;
+}
+
+/**
+ * makeView with the nd sizes at `shape` and the element offset moved by `delta` (slice, select,
+ * split, unbind: a window into a).
+ */
+export function viewAt(a: i32, nd: i32, shape: usize, strides: usize, delta: i32, op: i32, nI: i32, attrs: usize): i32 {
+  if (!a) return 0;
+  memory.copy(vShape, shape, <usize>nd << 2);
+  const v = makeView(a, nd, strides, op, nI, attrs);
+  if (v) seti(v, E_OFFSET, geti(v, E_OFFSET) + delta);
   return v;
 }
 
@@ -237,6 +250,6 @@ export function shapeRule(node: usize, op: i32, g: i32): bool {
       return true;
     }
     case OpCode.Expand: case OpCode.Clone: give(node, 0, own(g)); return true;
-    default: return false;
+    default: return sliceRule(node, op, g);
   }
 }
