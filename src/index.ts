@@ -21,7 +21,10 @@ export {
 export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square } from "./ops/unary.js";
 export { sum, mean } from "./ops/reduce.js";
 export { matmul, mm, bmm, dot, outer } from "./ops/linalg.js";
-export {} from "./ops/indexing.js";
+export {
+  cat, stack, indexSelect, gather, scatterAdd, indexAdd, flip, repeat, tril, triu, pad,
+} from "./ops/indexing.js";
+export { narrow, slice, select, split, chunk, unbind } from "./ops/shape.js";
 export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";
