@@ -13,12 +13,12 @@ export enum OpCode {
   // elementwise binary (assembly/ops/binary.ts)
   Add = 1, AddScalar = 2, Sub = 3, SubScalar = 4, RSubScalar = 5, Mul = 6, MulScalar = 7,
   Div = 8, DivScalar = 9, Pow = 10, PowScalar = 11, RPowScalar = 12, Maximum = 13, Minimum = 14,
-  Where = 15, MaskedFill = 16, Lerp = 17, LerpTensor = 18, Atan2 = 19,
+  Where = 15, MaskedFill = 16, Lerp = 17, LerpTensor = 18, Atan2 = 19, MaskedFillTensor = 20,
   // elementwise unary (assembly/ops/unary.ts)
   Neg = 30, Exp = 31, Log = 32, Sqrt = 33, Abs = 34, Relu = 35, Sigmoid = 36, Tanh = 37,
   Reciprocal = 38, Rsqrt = 39, Log1p = 40, Expm1 = 41, Sign = 42, Sin = 43, Cos = 44, Gelu = 45,
   Silu = 46, LeakyRelu = 47, Softplus = 48, Clamp = 49, ClampMin = 50, ClampMax = 51, Square = 52,
-  Log2 = 53, Erf = 54, Elu = 55, Hardtanh = 56, Floor = 57, Ceil = 58, Round = 59, Trunc = 60,
+  Log2 = 53, Erf = 54, Elu = 55, Hardtanh = 56, Floor = 57, Ceil = 58, Round = 59, Trunc = 60, ClampTensor = 61,
   // fused backward ops, themselves differentiable (derivatives.yaml's *_backward functions)
   TanhBackward = 70, SigmoidBackward = 71, ThresholdBackward = 72, GeluBackward = 73,
   SiluBackward = 74, LeakyReluBackward = 75, SoftplusBackward = 76, SoftmaxBackward = 77,
@@ -70,6 +70,7 @@ export enum Status {
   NotDifferentiable = -9,
   HookFailed = -10,
   UnusedInput = -11,
+  Reentrant = -12,
 }
 
 /** Maximum number of dimensions of a tensor. */

@@ -150,13 +150,25 @@ function backwardError(status: number, op: string): Error {
   if (status === Status.MissingRule) {
     return new AutogradError(`${op}: the derivative for ${name} is not implemented`);
   }
-  if (status === Status.InternalOverlap) return new AutogradError(`${op}: backward was called from inside a hook during backward`);
+  if (status === Status.Reentrant) return new AutogradError(`${op}: backward was called from inside a hook during backward`);
+  if (status === Status.InternalOverlap) {
+    return new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location: a .grad of shape ${formatShape(shapeOf(W.backwardErrorInfo(5)))} is an expanded view; clone() it before the backward pass`);
+  }
   return oom(op);
 }
 
 /** Accumulates d(t)/d(leaf) * gradient into every leaf's .grad. */
 export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
   const hg = checkRoot(t, gradient, "backward", 0);
+  if (opts === undefined) {
+    // the common call, l.backward(): one root, no options, no arrays or closures on the way
+    const base = scratchIndex(), v = i32();
+    v[base] = t._h; v[base + 1] = hg;
+    hookError = null;
+    const st = W.backward(base << 2, (base + 1) << 2, 1, 0, 0, (base + 2) << 2, 0);
+    if (st === Status.Ok) return;
+    if (st !== Status.OutOfMemory) throw backwardError(st, "backward");
+  }
   const { keep, create } = flags(opts, "backward");
   run([t._h], [hg], keep, create, [], "backward");
 }

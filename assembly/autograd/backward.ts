@@ -223,7 +223,7 @@ function edgeFits(node: usize, i: i32): bool {
  */
 export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, createGraph: bool,
                          inputs: usize, nInputs: i32): i32 {
-  if (running) return Status.InternalOverlap; // a hook called backward
+  if (running) return Status.Reentrant; // a hook called backward
   running = true;
   status = Status.Ok;
   setLen(order, 0); setLen(pending, 0); setLen(temps, 0); setLen(captured, 0);
@@ -382,8 +382,13 @@ function applyPending(): void {
         release(g);
         put(pending, i + 1, c);
       }
-    } else if (recording || hasOverlap(old) || dtypeOf(old) != dtypeOf(g)) {
-      // out of place: the old gradient's graph stays, or it is an expanded view
+    } else if (!recording && hasOverlap(old)) {
+      // as PyTorch: an expanded .grad cannot be accumulated into in place
+      setErr(4, h); setErr(5, old);
+      status = Status.InternalOverlap;
+      return;
+    } else if (recording || dtypeOf(old) != dtypeOf(g)) {
+      // out of place: with createGraph the old gradient's graph stays
       const s = addOut(old, g);
       if (!s) { status = Status.OutOfMemory; return; }
       release(g);
