@@ -20,6 +20,9 @@ export {
 } from "./ops/binary.js";
 export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square } from "./ops/unary.js";
 export { sum, mean } from "./ops/reduce.js";
+export { max, min, argmax, argmin, all, any, type ValuesIndices } from "./ops/reduceMinMax.js";
+export { prod, variance as var, std, norm, logsumexp, type VarOptions } from "./ops/reduceStats.js";
+export { softmax, logSoftmax, cumsum } from "./ops/softmax.js";
 export { matmul, mm, bmm, dot, outer } from "./ops/linalg.js";
 export {
   cat, stack, indexSelect, gather, scatterAdd, indexAdd, flip, repeat, tril, triu, pad,

@@ -5,6 +5,9 @@ import { Tensor } from "./tensor.js";
 import { methods as binary } from "./ops/binary.js";
 import { methods as unary } from "./ops/unary.js";
 import { methods as reduce } from "./ops/reduce.js";
+import { methods as reduceMinMax } from "./ops/reduceMinMax.js";
+import { methods as reduceStats } from "./ops/reduceStats.js";
+import { methods as softmax } from "./ops/softmax.js";
 import { methods as shape, getters as shapeGetters } from "./ops/shape.js";
 import { methods as linalg } from "./ops/linalg.js";
 import { methods as indexing } from "./ops/indexing.js";
@@ -12,7 +15,7 @@ import { methods as inplace } from "./ops/inplace.js";
 import { methods as convert } from "./ops/convert.js";
 import { methods as autograd } from "./autograd.js";
 
-const groups: object[] = [binary, unary, reduce, shape, indexing, linalg, inplace, convert, autograd];
+const groups: object[] = [binary, unary, reduce, reduceMinMax, reduceStats, softmax, shape, indexing, linalg, inplace, convert, autograd];
 const getterGroups: object[] = [shapeGetters];
 
 export function installMethods(): void {

@@ -9,6 +9,9 @@ import { asDtype, dropAs, failed, putScalar, recNdim, recDims, dimAt, setDim } f
 import { give, own } from "../autograd/backward";
 import { divS } from "./binary";
 import { expandToRec, viewAsRec, unsqueezeMask } from "./shape";
+import { minMaxRule } from "./reduceMinMax";
+import { statsRule } from "./reduceStats";
+import { softmaxRule } from "./softmax";
 
 // @ts-ignore: decorator
 @lazy const outShape: usize = memory.data(MAX_DIMS * 4, 16);
@@ -92,7 +95,7 @@ export function reduceRule(node: usize, op: i32, g: i32): bool {
       release(e);
       return true;
     }
-    default: return false;
+    default: return minMaxRule(node, op, g) || statsRule(node, op, g) || softmaxRule(node, op, g);
   }
 }
 

@@ -101,7 +101,7 @@ export const NODES: { readonly [K in OpCode]: NodeSpec } = {
   [OpCode.MinDim]: s("min", "MinBackward0", 1, "any", "same"),
   [OpCode.Var]: s("var", "VarBackward0", 1, "float", "same"),
   [OpCode.Std]: s("std", "StdBackward0", 1, "float", "same"),
-  [OpCode.NormAll]: s("norm", "NormBackward0", 1, "float", "same"),
+  [OpCode.NormAll]: s("norm", "NormBackward1", 1, "float", "same"),
   [OpCode.NormDim]: s("norm", "NormBackward1", 1, "float", "same"),
   [OpCode.Logsumexp]: s("logsumexp", "LogsumexpBackward0", 1, "float", "float"),
   [OpCode.Softmax]: s("softmax", "SoftmaxBackward0", 1, "float", "same"),
