@@ -15,7 +15,9 @@ import {
   asDtype, dropAs, readStrides, contigReadStrides, broadcastShape, newOut, failed, putScalar, fullLike, widerDtype,
 } from "./common";
 import { saved, give, needs, own } from "../autograd/backward";
-import { neg, logOf } from "./unary";
+import { neg, logOf, unary } from "./unary";
+import { U_RECIPROCAL } from "../kernels/unary";
+import { ternaryRule } from "./ternary";
 
 // @ts-ignore: decorator
 @lazy const outShape: usize = memory.data(MAX_DIMS * 4, 16);
@@ -35,13 +37,13 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
   if (!out) return 0;
   const pa = asDtype(a, dt), pb = asDtype(b, dt);
   if (!pa || !pb) { dropAs(a, dt, pa); dropAs(b, dt, pb); return failed(out); }
-  const n = numelOf(out);
-  if (k < B_ARITH_END && n == numelOf(a) && n == numelOf(b) && pa != dataPtr(a) && pb != dataPtr(b)) {
-    // both converted: contiguous, same shape
-    kernelFor(k, dt, dataPtr(out), pa, pb, n, MODE_VV);
-  } else {
-    if (pa == dataPtr(a)) readStrides(sa, a, nd, outShape); else contigReadStrides(sa, a, nd, outShape);
-    if (pb == dataPtr(b)) readStrides(sb, b, nd, outShape); else contigReadStrides(sb, b, nd, outShape);
+  // pa and pb are contiguous (asDtype copies strided operands), so equal sizes mean equal layouts
+  const n = numelOf(out), na = numelOf(a), nb = numelOf(b);
+  if (k < B_ARITH_END && n == na && (nb == n || nb == 1)) kernelFor(k, dt, dataPtr(out), pa, pb, n, nb == n ? MODE_VV : MODE_VS);
+  else if (k < B_ARITH_END && n == nb && na == 1) kernelFor(k, dt, dataPtr(out), pa, pb, n, MODE_SV);
+  else {
+    contigReadStrides(sa, a, nd, outShape);
+    contigReadStrides(sb, b, nd, outShape);
     binaryStrided(k, dt, dataPtr(out), nd, outShape, pa, sa, pb, sb);
   }
   dropAs(a, dt, pa); dropAs(b, dt, pb);
@@ -161,6 +163,18 @@ export function mulTake(a: i32, b: i32): i32 { const r = mul(a, b); if (a) relea
 
 /** where(c, a, b): a where c is true, else b, with broadcasting of all three; dtype dt. */
 export function where(c: i32, a: i32, b: i32, dt: i32): i32 {
+  const out = whereValues(c, a, b, dt);
+  if (!out || !shouldRecord3(a, b, 0)) return out;
+  store<i32>(scalarSlot, c); store<i32>(scalarSlot, a, 4); store<i32>(scalarSlot, b, 8);
+  const node = newNode(OpCode.Where, 3, scalarSlot, 1, 0, 0);
+  if (!node) return failed(out);
+  attach(node, out);
+  if (!save(node, 0, c, false)) return failed(out);
+  return out;
+}
+
+/** where's values (not recorded): a fresh tensor of the broadcast shape, dtype dt. */
+export function whereValues(c: i32, a: i32, b: i32, dt: i32): i32 {
   if (!c || !a || !b) return 0;
   // out shape: broadcast of the three
   const na = ndimOf(a), nb = ndimOf(b), nc = ndimOf(c);
@@ -199,12 +213,6 @@ export function where(c: i32, a: i32, b: i32, dt: i32): i32 {
     else store<u8>(po + <usize>i, load<u8>(src));
   }
   dropAs(a, dt, pa); dropAs(b, dt, pb); dropAs(c, DType.Bool, pc);
-  if (!shouldRecord3(a, b, 0)) return out;
-  store<i32>(scalarSlot, c); store<i32>(scalarSlot, a, 4); store<i32>(scalarSlot, b, 8);
-  const node = newNode(OpCode.Where, 3, scalarSlot, 1, 0, 0);
-  if (!node) return failed(out);
-  attach(node, out);
-  if (!save(node, 0, c, false)) return failed(out);
   return out;
 }
 
@@ -260,11 +268,13 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
         release(em1); release(p); release(t); release(r); release(z);
       }
       if (needs(node, 1)) {
-        // where(self == 0 & exponent >= 0, 0, grad * (result * log(self)))
-        const l = logOf(a), t = mul(saved(node, 2), l), r = mul(g, t);
+        // grad * where(self == 0 & exponent >= 0, 0, result * log(self)): the mask sits inside
+        // the product, as in torch, so a second derivative through log(0) is NaN there too
+        const l = logOf(a), t = mul(saved(node, 2), l);
         const z0 = cmpS(C_EQ, a, 0), z1 = cmpS(C_GE, e, 0), z = mul(z0, z1);
-        give(node, 1, maskGrad(z, r, true));
-        release(l); release(t); release(r); release(z0); release(z1); release(z);
+        const m = maskGrad(z, t, true);
+        give(node, 1, mul(g, m));
+        release(l); release(t); release(m); release(z0); release(z1); release(z);
       }
       return true;
     }
@@ -307,13 +317,23 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       release(eq); release(half); release(split);
       return true;
     }
+    case OpCode.Atan2: {
+      // recip = 1 / (self^2 + other^2); self: grad * other * recip, other: grad * -self * recip
+      const a = saved(node, 0), b = saved(node, 1);
+      const a2 = mul(a, a), b2 = mul(b, b), s2 = add(a2, b2);
+      const recip = s2 ? unary(U_RECIPROCAL, s2, dtypeOf(s2)) : 0;
+      if (needs(node, 0)) give(node, 0, mulTake(mul(g, b), own(recip)));
+      if (needs(node, 1)) give(node, 1, mulTake(mulTake(own(g), neg(a)), own(recip)));
+      release(a2); release(b2); if (s2) release(s2); if (recip) release(recip);
+      return true;
+    }
     case OpCode.Where: {
       const c = saved(node, 0);
       if (needs(node, 1)) give(node, 1, maskGrad(c, g, false));
       if (needs(node, 2)) give(node, 2, maskGrad(c, g, true));
       return true;
     }
-    default: return false;
+    default: return ternaryRule(node, op, g);
   }
 }
 
