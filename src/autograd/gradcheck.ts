@@ -65,7 +65,8 @@ function leaf(v: Float64Array, shape: readonly number[], requiresGrad: boolean):
 function asOutputs(r: unknown, op: string): Tensor[] {
   const outs = r instanceof Tensor ? [r] : Array.isArray(r) ? r : null;
   if (!outs || outs.length === 0 || outs.some((o) => !(o instanceof Tensor))) {
-    throw new DTypeError(`${op}: fn must return a Tensor or a non-empty array of tensors, got ${describe(r)}`);
+    const got = Array.isArray(r) ? (r.length ? "an array with a non-tensor element" : "an empty array") : describe(r);
+    throw new DTypeError(`${op}: fn must return a Tensor or a non-empty array of tensors, got ${got}`);
   }
   return outs as Tensor[];
 }
@@ -109,7 +110,9 @@ function check(fn: Fn, inputs: Tensor | readonly unknown[], opts: GradcheckOptio
   if (typeof fn !== "function") throw new DTypeError(`${op}: expected a function, got ${describe(fn)}`);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = opts ?? {};
   for (const [k, v] of [["eps", eps], ["atol", atol], ["rtol", rtol]] as const) {
-    if (typeof v !== "number" || !(v >= 0) || (k === "eps" && v === 0)) throw new DTypeError(`${op}: ${k} must be a positive number, got ${describe(v)}`);
+    if (typeof v !== "number" || !(v >= 0) || (k === "eps" && v === 0)) {
+      throw new DTypeError(`${op}: ${k} must be a positive number, got ${typeof v === "number" ? v : describe(v)}`);
+    }
   }
   const { args, diff } = prepare(inputs, op);
   const base = diff.map((i) => values(args[i] as Tensor));
@@ -151,16 +154,22 @@ function check(fn: Fn, inputs: Tensor | readonly unknown[], opts: GradcheckOptio
     outs.forEach((out, o) => {
       const full = outN[o] <= FULL_ROWS;
       const rows = full ? outN[o] : RANDOM_ROWS;
+      const block = diffInputs.map(() => new Mismatch());
       for (let r = 0; r < rows; r++) {
         const c = new Float64Array(outN[o]);
         if (full) c[r] = 1;
         else for (let i = 0; i < c.length; i++) c[i] = 2 * next() - 1;
         const analytic = vjp(out, diffInputs, c, outShapes[o], op);
         diffInputs.forEach((_, k) => {
-          const num = numeric[k].map((col) => { let s = 0; for (let i = 0; i < c.length; i++) s += c[i] * col[o][i]; return s; });
-          compare(analytic[k], num, { o, k: diff[k], row: full ? r : -1, outShape: outShapes[o], inShape: shapes[k], eps, atol, rtol, op });
+          for (let j = 0; j < numeric[k].length; j++) {
+            let num = 0;
+            const col = numeric[k][j][o];
+            for (let i = 0; i < c.length; i++) num += c[i] * col[i];
+            block[k].add(analytic[k][j], num, full ? r : -1, j, atol, rtol);
+          }
         });
       }
+      block.forEach((m, k) => m.raise({ o, k: diff[k], outShape: outShapes[o], inShape: shapes[k], eps, atol, rtol, op }));
     });
     return true;
   });
@@ -182,26 +191,36 @@ function vjp(out: Tensor, inputs: Tensor[], c: Float64Array, shape: number[], op
 }
 
 interface Where {
-  o: number; k: number; row: number; outShape: number[]; inShape: number[];
+  o: number; k: number; outShape: number[]; inShape: number[];
   eps: number; atol: number; rtol: number; op: string;
 }
 
-function compare(a: Float64Array, n: number[], w: Where): void {
-  let worst = -1, worstExcess = 0, bad = 0;
-  for (let j = 0; j < n.length; j++) {
-    const d = Math.abs(a[j] - n[j]), tol = w.atol + w.rtol * Math.abs(n[j]);
-    if (d <= tol) continue;
-    bad++;
+/** The entries of one (output, input) block of the Jacobian outside tolerance, and the worst of them. */
+class Mismatch {
+  bad = 0;
+  total = 0;
+  private excess = -1;
+  private worst: [number, number, number, number] = [0, 0, 0, 0]; // analytical, numerical, row, input element
+
+  add(a: number, n: number, row: number, j: number, atol: number, rtol: number): void {
+    this.total++;
+    const d = Math.abs(a - n), tol = atol + rtol * Math.abs(n);
+    if (d <= tol) return;
+    this.bad++;
     const excess = Number.isNaN(d) ? Infinity : d - tol;
-    if (worst < 0 || excess > worstExcess) { worst = j; worstExcess = excess; }
+    if (excess > this.excess) { this.excess = excess; this.worst = [a, n, row, j]; }
   }
-  if (worst < 0) return;
-  const at = (i: number, s: number[]) => (s.length ? `[${unravel(i, s).join(", ")}]` : "[]");
-  const row = w.row >= 0 ? `output element ${at(w.row, w.outShape)}` : "a random cotangent";
-  throw new AutogradError(
-    `${w.op}: Jacobian mismatch for output ${w.o} with respect to input ${w.k}: ${bad} of ${n.length} entries differ ` +
-    `(eps ${w.eps}, atol ${w.atol}, rtol ${w.rtol}); worst at ${row}, input element ${at(worst, w.inShape)}: ` +
-    `analytical ${a[worst]} vs numerical ${n[worst]}`);
+
+  raise(w: Where): void {
+    if (this.bad === 0) return;
+    const [a, n, row, j] = this.worst;
+    const at = (i: number, s: number[]) => `[${unravel(i, s).join(", ")}]`;
+    const where = row >= 0 ? `output element ${at(row, w.outShape)}` : "a random cotangent";
+    throw new AutogradError(
+      `${w.op}: Jacobian mismatch for output ${w.o} with respect to input ${w.k}: ${this.bad} of ${this.total} entries differ ` +
+      `(eps ${w.eps}, atol ${w.atol}, rtol ${w.rtol}); worst at ${where}, input element ${at(j, w.inShape)}: ` +
+      `analytical ${a} vs numerical ${n}`);
+  }
 }
 
 /**
