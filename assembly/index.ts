@@ -5,6 +5,10 @@ export { liveTensors, tensorBytes, retain, release, isContiguous } from "./tenso
 export { setGradEnabled, gradFnOf } from "./autograd/tape";
 export { backward, backwardErrorInfo } from "./autograd/backward";
 export { seedRandom } from "./kernels/random";
+export {
+  genNew, genFree, genManualSeed, genInitialSeedLo, genInitialSeedHi, genNext32, genCopyState, uniformFill, normalFillOp,
+  bernoulliFill, bernoulliOp, randintFill, randpermFill,
+} from "./ops/random";
 export { scratchAddr } from "./ops/common";
 export { binary, binaryScalar, compare, where } from "./ops/binary";
 export { unary, gradOp } from "./ops/unary";

@@ -14,6 +14,7 @@ export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor.js";
 export {
   tensor, empty, zeros, ones, full, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
   randnLike, manualSeed, type TensorOptions,
+  randLike, randperm, bernoulli, initialSeed, seed, Generator, type RandomOptions,
 } from "./ops/creation.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, atan2, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, where,
@@ -32,6 +33,7 @@ export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";
 export { to } from "./ops/convert.js";
+export { defaultGenerator } from "./random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";
 export type { GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";

@@ -14,8 +14,9 @@ import { methods as indexing } from "./ops/indexing.js";
 import { methods as inplace } from "./ops/inplace.js";
 import { methods as convert } from "./ops/convert.js";
 import { methods as autograd } from "./autograd.js";
+import { methods as random } from "./random.js";
 
-const groups: object[] = [binary, unary, reduce, reduceMinMax, reduceStats, softmax, shape, indexing, linalg, inplace, convert, autograd];
+const groups: object[] = [binary, unary, reduce, reduceMinMax, reduceStats, softmax, shape, indexing, linalg, inplace, convert, autograd, random];
 const getterGroups: object[] = [shapeGetters];
 
 export function installMethods(): void {

@@ -1,74 +1,301 @@
-// Pseudo-random fills: xoshiro128** seeded through splitmix32, so the same seed always gives the
-// same numbers on every engine. (Not PyTorch's Mersenne Twister stream.)
+// PyTorch's CPU generator, bit for bit: an mt19937 seeded through init_genrand with the low 32 bits
+// of the seed, and the transforms torch 1.13 applies to its draws (uniform from 24 or 53 bits,
+// Box-Muller with a cached second double, the blocked normal fill of 16, modulo for integers).
+//
+// A generator is a block of GEN_BYTES: the 624-word state, the read index, the cached normal and
+// the seed. The default generator lives in static memory; others come from alloc().
 
-import { f4 } from "../simd";
+import { alloc, free } from "../memory";
+
+export const GEN_BYTES: usize = 2528;
+const N: i32 = 624;
+const G_INDEX: usize = 2496;
+const G_HAS_NORMAL: usize = 2500;
+const G_NORMAL: usize = 2504; // f64
+const G_SEED_LO: usize = 2512;
+const G_SEED_HI: usize = 2516;
 
 // @ts-ignore: decorator
-@lazy let s0: u32 = 0x9e3779b9;
+@lazy const defaultGen: usize = memory.data(<i32>GEN_BYTES, 16);
 // @ts-ignore: decorator
-@lazy let s1: u32 = 0x243f6a88;
-// @ts-ignore: decorator
-@lazy let s2: u32 = 0xb7e15162;
-// @ts-ignore: decorator
-@lazy let s3: u32 = 0x7f4a7c15;
+@lazy let defaultReady: bool = false;
 
-function splitmix32(x: u32): u32 {
-  x += 0x9e3779b9;
-  x = (x ^ (x >>> 16)) * 0x85ebca6b;
-  x = (x ^ (x >>> 13)) * 0xc2b2ae35;
-  return x ^ (x >>> 16);
+/** Sets the state from a seed (torch keeps all 64 bits as the seed but the engine takes the low 32). */
+export function genSeed(g: usize, lo: u32, hi: u32): void {
+  if (g == defaultGen) defaultReady = true;
+  store<u32>(g, lo);
+  let prev = lo;
+  for (let j = 1; j < N; j++) {
+    prev = 1812433253 * (prev ^ (prev >>> 30)) + <u32>j;
+    store<u32>(g + (<usize>j << 2), prev);
+  }
+  store<i32>(g + G_INDEX, N);
+  store<i32>(g + G_HAS_NORMAL, 0);
+  store<u32>(g + G_SEED_LO, lo);
+  store<u32>(g + G_SEED_HI, hi);
 }
 
-/** Restarts the generator from `seed` (low and high 32 bits). */
-export function seedRandom(lo: u32, hi: u32): void {
-  s0 = splitmix32(lo);
-  s1 = splitmix32(s0 ^ hi);
-  s2 = splitmix32(s1 + 0x6a09e667);
-  s3 = splitmix32(s2 ^ 0xbb67ae85);
-  if ((s0 | s1 | s2 | s3) == 0) s0 = 1;
+/** The generator block for handle g (0 = the default generator, seeded with torch's default seed on first use). */
+export function genOf(g: usize): usize {
+  if (g) return g;
+  if (!defaultReady) genSeed(defaultGen, 4053586177, 15664); // 67280421310721, torch's default_rng_seed_val
+  return defaultGen;
 }
 
-function next(): u32 {
-  const r = rotl<u32>(s1 * 5, 7) * 9;
-  const t = s1 << 9;
-  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
-  s2 ^= t;
-  s3 = rotl<u32>(s3, 11);
-  return r;
+/** A new generator seeded with torch's default seed; 0 if out of memory. */
+export function genAlloc(): usize {
+  const g = alloc(GEN_BYTES);
+  if (g) genSeed(g, 4053586177, 15664);
+  return g;
+}
+export function genRelease(g: usize): void { if (g) free(g, GEN_BYTES); }
+export function genSeedLo(g: usize): u32 { return load<u32>(genOf(g) + G_SEED_LO); }
+export function genSeedHi(g: usize): u32 { return load<u32>(genOf(g) + G_SEED_HI); }
+/** Copies the whole state (engine, index, cached normal, seed) of src into dst. */
+export function genCopy(dst: usize, src: usize): void { memory.copy(genOf(dst), genOf(src), GEN_BYTES); }
+
+function twist(g: usize): void {
+  for (let k = 0; k < N; k++) {
+    const k1 = k + 1 == N ? 0 : k + 1;
+    const km = k + 397 < N ? k + 397 : k + 397 - N;
+    const y = (load<u32>(g + (<usize>k << 2)) & 0x80000000) | (load<u32>(g + (<usize>k1 << 2)) & 0x7fffffff);
+    let v = load<u32>(g + (<usize>km << 2)) ^ (y >>> 1);
+    if (y & 1) v ^= 0x9908b0df;
+    store<u32>(g + (<usize>k << 2), v);
+  }
+  store<i32>(g + G_INDEX, 0);
 }
 
-/** Uniform in [0, 1) with 24 random bits (every float32 step in that range). */
+/** One 32-bit draw (torch's random()). g must be a resolved block (genOf). */
+export function next32(g: usize): u32 {
+  let i = load<i32>(g + G_INDEX);
+  if (i >= N) { twist(g); i = 0; }
+  let y = load<u32>(g + (<usize>i << 2));
+  store<i32>(g + G_INDEX, i + 1);
+  y ^= y >>> 11;
+  y ^= (y << 7) & 0x9d2c5680;
+  y ^= (y << 15) & 0xefc60000;
+  return y ^ (y >>> 18);
+}
+
+/** torch's random64(): the first draw is the high word. */
 // @ts-ignore: decorator
-@inline function uniform(): f32 { return <f32>(next() >>> 8) * (<f32>1 / <f32>16777216); }
-
-/** out[i] = low + (high - low) * U[0, 1) for i < n. */
-export function uniformKernel(out: usize, n: i32, low: f32, high: f32): void {
-  const w = high - low;
-  for (let i = 0; i < n; i++) store<f32>(out + f4(i), low + w * uniform());
+@inline export function next64(g: usize): u64 {
+  const hi = <u64>next32(g);
+  return (hi << 32) | <u64>next32(g);
 }
 
-/** out[i] ~ N(mean, std^2), Box-Muller in f64 on pairs (the last odd element uses a fresh pair). */
-export function normalKernel(out: usize, n: i32, mean: f32, std: f32): void {
-  for (let i = 0; i < n; i += 2) {
-    const u1 = 1.0 - <f64>uniform(); // (0, 1]: log is finite
-    const u2 = <f64>uniform();
-    const r = Math.sqrt(-2.0 * Math.log(u1));
-    const th = 2.0 * Math.PI * u2;
-    store<f32>(out + f4(i), <f32>(r * Math.cos(th)) * std + mean);
-    if (i + 1 < n) store<f32>(out + f4(i + 1), <f32>(r * Math.sin(th)) * std + mean);
+/** Uniform [0, 1) float32 from the low 24 bits of a 32-bit draw. */
+// @ts-ignore: decorator
+@inline export function uniform32(g: usize): f32 { return <f32>(next32(g) & 0xffffff) * (<f32>1.0 / <f32>16777216.0); }
+
+/** Uniform [0, 1) float64 from the low 53 bits of a 64-bit draw. */
+// @ts-ignore: decorator
+@inline export function uniform64(g: usize): f64 { return <f64>(next64(g) & 0x1fffffffffffff) * (1.0 / 9007199254740992.0); }
+
+/** Rounds s toward the exact value s + err when s is inexact and has an even last bit (round to odd). */
+// @ts-ignore: decorator
+@inline function toOdd(s: f64, err: f64): f64 {
+  let bits = reinterpret<u64>(s);
+  if (err != 0 && (bits & 1) == 0) bits += (err > 0) == (s > 0) ? 1 : <u64>-1;
+  return reinterpret<f64>(bits);
+}
+
+/**
+ * a * b + c rounded once to float32, as the x86 FMA instructions torch's AVX2 kernels compile to.
+ * The product is exact in f64; the sum is rounded to odd in 53 bits, which then rounds to 24 bits
+ * exactly as a single rounding would (Boldo and Melquiond, "Emulation of FMA and correctly rounded
+ * sums: proved algorithms using rounding to odd", 2008).
+ */
+// @ts-ignore: decorator
+@inline export function fma32(a: f32, b: f32, c: f32): f32 {
+  const p = <f64>a * <f64>b, cc = <f64>c;
+  const s = p + cc, bb = s - p;
+  return <f32>toOdd(s, (p - (s - bb)) + (cc - bb));
+}
+
+/** a * b + c rounded once in float64 (same paper: exact product, exact sum, odd rounding of the tail). */
+export function fma64(a: f64, b: f64, c: f64): f64 {
+  const sa = a * 134217729.0, ah = sa - (sa - a), al = a - ah;
+  const sb = b * 134217729.0, bh = sb - (sb - b), bl = b - bh;
+  const uh = a * b;
+  const ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl;
+  const th = c + uh, tv = th - c;
+  const tl = (c - (th - tv)) + (uh - tv);
+  const v = tl + ul, vv = v - tl;
+  return th + toOdd(v, (tl - (v - vv)) + (ul - vv));
+}
+
+/** out[i] = from + (to - from) * U, float32, i < n, contiguous. */
+export function uniformF32(g: usize, out: usize, n: i32, from: f32, to: f32): void {
+  const w = to - from;
+  if (from == 0 && w == 1) {
+    for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), uniform32(g));
+  } else {
+    for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), fma32(uniform32(g), w, from));
+  }
+}
+
+/** out[i] = from + (to - from) * U, float64 from 64-bit draws, i < n, contiguous. */
+export function uniformF64(g: usize, out: usize, n: i32, from: f64, to: f64): void {
+  const w = to - from;
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), fma64(uniform64(g), w, from));
+}
+
+/**
+ * One N(mean, std^2) double by Box-Muller on two 53-bit uniforms, the sine half kept in the
+ * generator for the next call (torch's normal_distribution<double>, used below 16 elements and
+ * for tensors that are not contiguous).
+ */
+export function normalScalar(g: usize, mean: f64, std: f64): f64 {
+  if (load<i32>(g + G_HAS_NORMAL)) {
+    store<i32>(g + G_HAS_NORMAL, 0);
+    return fma64(load<f64>(g + G_NORMAL), std, mean);
+  }
+  const u1 = uniform64(g), u2 = uniform64(g);
+  const r = Math.sqrt(-2.0 * Math.log(1.0 - u2));
+  const theta = 2.0 * Math.PI * u1;
+  store<f64>(g + G_NORMAL, r * Math.sin(theta));
+  store<i32>(g + G_HAS_NORMAL, 1);
+  return fma64(r * Math.cos(theta), std, mean);
+}
+
+// Single-precision log and sincos in the operation order (FMAs included) that torch's AVX2 build
+// gives the Cephes-derived vector routines it calls in the normal fill; constants are Cephes's.
+// @ts-ignore: decorator
+@inline function logCephes(v: f32): f32 {
+  const x0 = max<f32>(v, reinterpret<f32>(0x00800000));
+  const bits = reinterpret<u32>(x0);
+  let e = <f32>(<i32>(bits >>> 23) - 127) + 1;
+  const m = reinterpret<f32>((bits & 0x807fffff) | 0x3f000000);
+  let x: f32;
+  if (m < <f32>0.707106781186547524) { e -= 1; x = m + (m - 1); } else x = m - 1;
+  const eq1 = e * <f32>-2.12194440e-4;
+  let y = fma32(<f32>7.0376836292e-2, x, <f32>-1.1514610310e-1);
+  y = fma32(y, x, <f32>1.1676998740e-1);
+  y = fma32(y, x, <f32>-1.2420140846e-1);
+  y = fma32(y, x, <f32>1.4249322787e-1);
+  y = fma32(y, x, <f32>-1.6668057665e-1);
+  y = fma32(y, x, <f32>2.0000714765e-1);
+  y = fma32(y, x, <f32>-2.4999993993e-1);
+  y = fma32(y, x, <f32>3.3333331174e-1);
+  const z = x * x;
+  y = fma32(x * y, z, eq1);
+  y = y - z * <f32>0.5;
+  return fma32(e, <f32>0.693359375, x + y);
+}
+
+// @ts-ignore: decorator
+@lazy let sinOut: f32 = 0;
+
+/** cos(t) for t >= 0, sin(t) left in sinOut. */
+// @ts-ignore: decorator
+@inline function sincosCephes(t: f32): f32 {
+  let j = <i32>(t * <f32>1.27323954473516);
+  j = (j + 1) & ~1;
+  const yj = <f32>j;
+  const sinNeg = (j & 4) != 0;
+  const usePoly = (j & 2) == 0;
+  const cosNeg = (~(j - 2) & 4) != 0;
+  let x = fma32(yj, <f32>-0.78515625, t);
+  x = fma32(yj, <f32>-2.4187564849853515625e-4, x);
+  x = fma32(yj, <f32>-3.77489497744594108e-8, x);
+  const z = x * x;
+  let c = fma32(z, <f32>2.443315711809948e-5, <f32>-1.388731625493765e-3);
+  c = fma32(z, c, <f32>4.166664568298827e-2);
+  c = fma32(z * c, z, -(z * <f32>0.5)) + 1;
+  let s = fma32(<f32>-1.9515295891e-4, z, <f32>8.3321608736e-3);
+  s = fma32(z, s, <f32>-1.6666654611e-1);
+  s = fma32(z * s, x, x);
+  // the vector code selects by masking and adding zeros; done the same way so zero signs agree
+  const pickS: f32 = usePoly ? s : 0, pickC: f32 = usePoly ? 0 : c;
+  let sv = pickC + pickS, cv = (s - pickS) + (c - pickC);
+  if (sinNeg) sv = -sv;
+  if (cosNeg) cv = -cv;
+  sinOut = sv;
+  return cv;
+}
+
+/** Box-Muller on d[j], d[j+8] (j < 8) in place: uniforms in, normals out (torch's normal_fill_16). */
+function normal16F32(d: usize, mean: f32, std: f32): void {
+  const twoPi = <f32>(2.0 * Math.PI);
+  for (let j = 0; j < 8; j++) {
+    const pa = d + (<usize>j << 2), pb = pa + 32;
+    const radius = Mathf.sqrt(<f32>-2 * logCephes(<f32>1 - load<f32>(pa)));
+    const c = sincosCephes(twoPi * load<f32>(pb));
+    store<f32>(pa, fma32(radius * c, std, mean));
+    store<f32>(pb, fma32(radius * sinOut, std, mean));
+  }
+}
+
+function normal16F64(d: usize, mean: f64, std: f64): void {
+  for (let j = 0; j < 8; j++) {
+    const pa = d + (<usize>j << 3), pb = pa + 64;
+    const radius = Math.sqrt(-2 * Math.log(1 - load<f64>(pa)));
+    const theta = 2.0 * Math.PI * load<f64>(pb);
+    store<f64>(pa, fma64(radius * Math.cos(theta), std, mean));
+    store<f64>(pb, fma64(radius * Math.sin(theta), std, mean));
   }
 }
 
 /**
- * out[i] = integers uniform in [low, high) (1 <= high - low <= 2^32), stored as i32, or as f32
- * when `asFloat`. next() * span < 2^64, so the product does not overflow.
+ * Normal fill of a contiguous float32 (dt 0) or float64 (dt 1) buffer of n elements, the way
+ * torch's CPU normal_ does: n >= 16 fills uniforms, transforms blocks of 16, and redraws the last
+ * 16 when n is not a multiple of 16; below 16, one normalScalar per element.
  */
+export function normalFill(g: usize, out: usize, n: i32, dt: i32, mean: f64, std: f64): void {
+  if (n < 16) {
+    for (let i = 0; i < n; i++) {
+      const v = normalScalar(g, mean, std);
+      if (dt == 0) store<f32>(out + (<usize>i << 2), <f32>v);
+      else store<f64>(out + (<usize>i << 3), v);
+    }
+    return;
+  }
+  const sh: usize = dt == 0 ? 2 : 3;
+  if (dt == 0) uniformF32(g, out, n, 0, 1);
+  else uniformF64(g, out, n, 0, 1);
+  for (let i = 0; i + 16 <= n; i += 16) {
+    if (dt == 0) normal16F32(out + (<usize>i << 2), <f32>mean, <f32>std);
+    else normal16F64(out + (<usize>i << 3), mean, std);
+  }
+  if (n % 16 != 0) {
+    const tail = out + (<usize>(n - 16) << sh);
+    if (dt == 0) { uniformF32(g, tail, 16, 0, 1); normal16F32(tail, <f32>mean, <f32>std); }
+    else { uniformF64(g, tail, 16, 0, 1); normal16F64(tail, mean, std); }
+  }
+}
+
+/** One integer uniform in [low, low + range) as torch draws it: a 32-bit draw modulo range, or a 64-bit one when range >= 2^32. */
+// @ts-ignore: decorator
+@inline export function randintOne(g: usize, low: i64, range: u64): i64 {
+  if (range >= 0x100000000) return <i64>(next64(g) % range) + low;
+  return <i64>(<u64>next32(g) % range) + low;
+}
+
+/** out[0..n) = a random permutation of 0..n-1 (int32), by torch 1.13's CPU shuffle. */
+export function randpermInt32(g: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), i);
+  for (let i = 0; i < n - 1; i++) {
+    const z = <i32>(next32(g) % <u32>(n - i));
+    const a = out + (<usize>i << 2), b = out + (<usize>(i + z) << 2);
+    const t = load<i32>(a);
+    store<i32>(a, load<i32>(b));
+    store<i32>(b, t);
+  }
+}
+
+/** Restarts the default generator from a 64-bit seed (low and high 32 bits). */
+export function seedRandom(lo: u32, hi: u32): void { genSeed(genOf(0), lo, hi); }
+
+/** Default-generator fills kept for older callers: uniform float32, normal float32, integers. */
+export function uniformKernel(out: usize, n: i32, low: f32, high: f32): void { uniformF32(genOf(0), out, n, low, high); }
+export function normalKernel(out: usize, n: i32, mean: f32, std: f32): void { normalFill(genOf(0), out, n, 0, mean, std); }
 export function randintKernel(out: usize, n: i32, low: f64, high: f64, asFloat: bool): void {
-  const span = <u64>(high - low);
-  const base = <i64>low;
+  const g = genOf(0), lo = <i64>low, range = <u64>(high - low);
   for (let i = 0; i < n; i++) {
-    const v = base + <i64>((<u64>next() * span) >>> 32);
-    if (asFloat) store<f32>(out + f4(i), <f32>v);
-    else store<i32>(out + f4(i), <i32>v);
+    const v = randintOne(g, lo, range);
+    if (asFloat) store<f32>(out + (<usize>i << 2), <f32>v);
+    else store<i32>(out + (<usize>i << 2), <i32>v);
   }
 }

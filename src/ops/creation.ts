@@ -5,7 +5,8 @@ import { writeScratch, writeValues } from "../wasm/memory.js";
 import { Tensor } from "../tensor.js";
 import { shapeArgs, checkShape, MAX_DIMS } from "../shape.js";
 import { dtypeCode, safeString, isFloat } from "../dtype.js";
-import { ShapeError, DTypeError } from "../errors.js";
+import { ShapeError, DTypeError, WasmgradError } from "../errors.js";
+import { Generator, genOf, fillNew, checkProbs } from "../random.js";
 import { W, h, describe, result } from "./util.js";
 
 export interface TensorOptions {
@@ -230,39 +231,79 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
   return finish(t, opts);
 }
 
-function random(kind: number, a: number, b: number, args: (ShapeArg | TensorOptions)[], op: string): Tensor {
-  const [shape, opts] = shapeAndOpts(args, op);
-  if (kind !== 2 && !isFloat(dtypeCode(opts.dtype, op))) {
+export interface RandomOptions extends TensorOptions { generator?: Generator }
+
+function floatSamples(args: (ShapeArg | RandomOptions)[], op: string, kind: "uniform" | "normal"): Tensor {
+  const [shape, opts] = shapeAndOpts(args, op) as [number[], RandomOptions];
+  if (!isFloat(dtypeCode(opts.dtype, op))) {
     throw new DTypeError(`${op}: samples are floating point; dtype ${safeString(opts.dtype)} is not supported (use randint for integers)`);
   }
+  const g = genOf(opts, op);
   const t = make(shape, opts, op);
-  W.randomFill(t._h, kind, a, b);
-  return finish(t, opts);
+  return finish(fillNew(t, kind, 0, 1, g), opts);
 }
 
-/** Uniform samples in [0, 1). */
-export function rand(...args: (ShapeArg | TensorOptions)[]): Tensor { return random(0, 0, 1, args, "rand"); }
-/** Standard normal samples. */
-export function randn(...args: (ShapeArg | TensorOptions)[]): Tensor { return random(1, 0, 1, args, "randn"); }
-/** Integers uniform in [low, high) as int32. */
-export function randint(low: number, high: number, shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  if (!(Number.isInteger(low) && Number.isInteger(high)) || high <= low) {
-    throw new ShapeError(`randint: expected integers low < high, got low=${low}, high=${high}`);
+/** Uniform samples in [0, 1), torch.rand's numbers for the same seed: `rand(2, 3, { generator })`. */
+export function rand(...args: (ShapeArg | RandomOptions)[]): Tensor { return floatSamples(args, "rand", "uniform"); }
+/** Standard normal samples, torch.randn's numbers for the same seed. */
+export function randn(...args: (ShapeArg | RandomOptions)[]): Tensor { return floatSamples(args, "randn", "normal"); }
+
+/**
+ * Integers uniform in [low, high) (int32 unless opts.dtype says otherwise), drawn as torch.randint
+ * draws them; `randint(high, shape)` starts at 0.
+ */
+export function randint(low: number, high: number | readonly number[], shape?: readonly number[] | RandomOptions,
+                        opts: RandomOptions = {}): Tensor {
+  if (Array.isArray(high)) {
+    if (shape !== undefined && (typeof shape !== "object" || Array.isArray(shape))) throw new DTypeError(`randint: options must be an object, got ${describe(shape)}`);
+    opts = (shape as RandomOptions | undefined) ?? {};
+    shape = high as readonly number[];
+    high = low;
+    low = 0;
   }
-  if (low < -(2 ** 31) || high > 2 ** 31) {
-    throw new DTypeError(`randint: the range [${low}, ${high}) does not fit int32 (the values are int32)`);
+  if (!Array.isArray(shape)) throw new ShapeError(`randint: expected a shape array, e.g. randint(0, 10, [2, 3]), got ${describe(shape)}`);
+  const hi = high as number;
+  if (!(Number.isInteger(low) && Number.isInteger(hi))) throw new DTypeError(`randint: low and high must be integers, got low=${safeString(low)}, high=${safeString(hi)}`);
+  if (hi <= low) throw new WasmgradError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${hi}`);
+  const o = checkOpts(opts, "randint") as RandomOptions;
+  const dt = dtypeCode(o.dtype, "randint", DType.Int32);
+  if (dt === DType.Bool) throw new DTypeError(`randint: dtype bool is not supported (use int32, float32 or float64)`);
+  if (dt === DType.Int32 && (low < -(2 ** 31) || hi > 2 ** 31)) {
+    throw new DTypeError(`randint: the range [${low}, ${hi}) does not fit int32 (the values are int32)`);
   }
-  return random(2, low, high, [shape as number[], { dtype: "int32", ...opts }], "randint");
+  if (hi - low > 2 ** 32) throw new DTypeError(`randint: ranges wider than 2^32 are not supported, got [${low}, ${hi})`);
+  const g = genOf(o, "randint");
+  const t = make(checkShape(shape, "randint"), { ...o, dtype: DTYPE_NAME[dt] }, "randint");
+  W.randintFill(t._h, g, low, hi - low);
+  return finish(t, o);
 }
 
-export function randnLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  h(t, "randnLike");
-  return random(1, 0, 1, [t._shape, { dtype: t.dtype === "float64" ? "float64" : "float32", ...checkOpts(opts, "randnLike") }], "randnLike");
+/** A random permutation of 0..n-1 as int32, torch.randperm's order for the same seed. */
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new DTypeError(`randperm: n must be an integer, got ${safeString(n)}`);
+  if (n < 0) throw new ShapeError(`randperm: Trying to create tensor with negative dimension ${n}: [${n}]`);
+  const o = checkOpts(opts, "randperm") as RandomOptions;
+  if (o.dtype !== undefined && o.dtype !== "int32") throw new DTypeError(`randperm: dtype ${safeString(o.dtype)} is not supported (the values are int32)`);
+  const g = genOf(o, "randperm");
+  const t = make([n], { ...o, dtype: "int32" }, "randperm");
+  W.randpermFill(t._h, g);
+  return finish(t, { ...o, requiresGrad: false });
 }
 
-/** Seeds the generator behind rand/randn/randint: the same seed gives the same numbers. */
-export function manualSeed(seed: number): void {
-  if (typeof seed !== "number" || !Number.isFinite(seed)) throw new DTypeError(`manualSeed: seed must be a finite number, got ${safeString(seed)}`);
-  const s = Math.trunc(seed);
-  W.seedRandom(s >>> 0, Math.floor(s / 4294967296) >>> 0);
+/** 1 with probability p[i], else 0, in p's dtype (torch.bernoulli): p holds float32 or float64 probabilities. */
+export function bernoulli(p: Tensor, opts: { generator?: Generator } = {}): Tensor {
+  const hp = checkProbs(p, "bernoulli");
+  const g = genOf(checkOpts(opts as TensorOptions, "bernoulli") as RandomOptions, "bernoulli");
+  return result(W.bernoulliOp(hp, g), () => W.bernoulliOp(p._h, g), p._shape.slice(), p._dt, "bernoulli");
 }
+
+function likeOpts(t: Tensor, opts: RandomOptions, op: string): RandomOptions {
+  h(t, op);
+  return { dtype: t.dtype === "float64" ? "float64" : "float32", ...checkOpts(opts, op) };
+}
+/** Standard normal samples shaped like t (its dtype when floating point). */
+export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor { return floatSamples([t._shape, likeOpts(t, opts, "randnLike")], "randnLike", "normal"); }
+/** Uniform [0, 1) samples shaped like t (its dtype when floating point). */
+export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor { return floatSamples([t._shape, likeOpts(t, opts, "randLike")], "randLike", "uniform"); }
+
+export { manualSeed, initialSeed, seed, Generator } from "../random.js";
