@@ -46,6 +46,10 @@ export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,
 } from "./errors.js";
 export type { DTypeName } from "./dtype.js";
+export * as nn from "./nn/index.js";
+export { functional as F } from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
 
 /** torch.autograd: grad() (and gradcheck / gradgradcheck in float64). */
 export const autograd = { grad, gradcheck, gradgradcheck };

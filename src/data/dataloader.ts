@@ -1,0 +1,107 @@
+// torch.utils.data.DataLoader (single process): batches of dataset samples through a sampler.
+//
+// Random draws follow torch 1.13's order so that a seeded run visits samples in torch's order once
+// the generator is torch's: starting an epoch draws the iterator's base seed from the loader's
+// generator (or the default one), even without shuffling; RandomSampler then, with no generator,
+// draws a seed from the default generator and runs randperm on a fresh Generator seeded with it,
+// and with a generator runs randperm on it twice (torch's `randperm(n)[:num_samples % n]` tail).
+
+import { Tensor } from "../tensor.js";
+import { randint } from "../ops/creation.js";
+import { DTypeError, WasmgradError } from "../errors.js";
+import { show as describe } from "../nn/late.js";
+import { callFn, newOf } from "../nn/late.js";
+import { defaultCollate } from "./collate.js";
+import type { DatasetLike } from "./dataset.js";
+
+type RandomGenerator = unknown;
+
+export interface DataLoaderOptions<T, B> {
+  batchSize?: number;
+  shuffle?: boolean;
+  dropLast?: boolean;
+  generator?: RandomGenerator;
+  collateFn?: (samples: T[]) => B;
+}
+
+/**
+ * The low 32 bits of `torch.empty((), dtype=torch.int64).random_(generator=g)`: random_ on int64
+ * takes one 64-bit draw, (first 32-bit draw << 32) | second, so the low word is the second draw.
+ * Seeding a Mersenne Twister keeps only those low 32 bits, so they are all a fresh Generator needs.
+ * randint over [-2^31, 2^31 - 1) consumes one 32-bit draw per value and returns it offset by -2^31
+ * (except the single draw 2^32 - 1, which wraps to 0).
+ */
+function drawSeed(generator: RandomGenerator | undefined): number {
+  const opts = generator === undefined ? {} : { generator };
+  const r = randint(-(2 ** 31), 2 ** 31 - 1, [2], opts as object).dataSync() as Int32Array;
+  return (r[1] + 2 ** 31) >>> 0;
+}
+
+function randperm(n: number, generator: RandomGenerator): number[] {
+  const t = callFn<Tensor>("randperm", "DataLoader", n, { generator });
+  return Array.from(t.dataSync() as Int32Array);
+}
+
+/** Iterable over batches: `for (const [x, y] of loader) ...`. */
+export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
+  readonly dataset: DatasetLike<T>;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  readonly generator: RandomGenerator | undefined;
+  readonly collateFn: (samples: T[]) => B;
+
+  constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
+    if (!dataset || typeof dataset.getItem !== "function" || typeof dataset.len !== "function") {
+      throw new DTypeError(`DataLoader: dataset must have getItem(index) and len(), got ${describe(dataset)}`);
+    }
+    const bs = opts.batchSize ?? 1;
+    if (!Number.isInteger(bs) || bs <= 0) throw new WasmgradError(`DataLoader: batchSize should be a positive integer value, but got batchSize=${describe(bs)}`);
+    this.dataset = dataset;
+    this.batchSize = bs;
+    this.shuffle = opts.shuffle ?? false;
+    this.dropLast = opts.dropLast ?? false;
+    this.generator = opts.generator;
+    this.collateFn = opts.collateFn ?? (defaultCollate as (s: T[]) => B);
+  }
+
+  /** Number of batches per epoch (torch's len(loader)). */
+  get length(): number {
+    const n = this.dataset.len();
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  private *indices(): Generator<number> {
+    const n = this.dataset.len();
+    if (!this.shuffle) {
+      for (let i = 0; i < n; i++) yield i;
+      return;
+    }
+    if (this.generator === undefined) {
+      const g = newOf<{ manualSeed(s: number): unknown }>("Generator", "DataLoader");
+      g.manualSeed(drawSeed(undefined));
+      yield* randperm(n, g);
+    } else {
+      yield* randperm(n, this.generator);
+      randperm(n, this.generator);
+    }
+  }
+
+  /** Starts an epoch; as torch, creating the iterator draws its base seed right away. */
+  [Symbol.iterator](): Iterator<B> {
+    drawSeed(this.generator);
+    return this.batches();
+  }
+
+  private *batches(): Generator<B> {
+    let batch: T[] = [];
+    for (const i of this.indices()) {
+      batch.push(this.dataset.getItem(i));
+      if (batch.length === this.batchSize) {
+        yield this.collateFn(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !this.dropLast) yield this.collateFn(batch);
+  }
+}

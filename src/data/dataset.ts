@@ -1,0 +1,42 @@
+// torch.utils.data datasets: Dataset (subclass with getItem and len) and TensorDataset.
+
+import { Tensor } from "../tensor.js";
+import { DTypeError, IndexError, ShapeError, WasmgradError } from "../errors.js";
+import { show as describe } from "../nn/late.js";
+import { callMethod } from "../nn/late.js";
+
+/** A map-style dataset: subclasses define getItem(index) and len(). */
+export abstract class Dataset<T = unknown> {
+  abstract getItem(index: number): T;
+  abstract len(): number;
+}
+
+/** Something a DataLoader can read: a Dataset or any object with getItem and len. */
+export interface DatasetLike<T = unknown> {
+  getItem(index: number): T;
+  len(): number;
+}
+
+/** Samples are the index-th rows of each tensor (tensors share their first dim), as an array. */
+export class TensorDataset extends Dataset<Tensor[]> {
+  tensors: Tensor[];
+  constructor(...tensors: Tensor[]) {
+    super();
+    if (tensors.length === 0) throw new WasmgradError("TensorDataset: expected at least one tensor");
+    for (const t of tensors) {
+      if (!(t instanceof Tensor)) throw new DTypeError(`TensorDataset: expected tensors, got ${describe(t)}`);
+      if (t.ndim === 0) throw new ShapeError("TensorDataset: tensors must have at least one dim (the sample dim)");
+    }
+    const n = tensors[0]._shape[0];
+    if (tensors.some((t) => t._shape[0] !== n)) {
+      throw new ShapeError(`TensorDataset: Size mismatch between tensors: first dims ${tensors.map((t) => t._shape[0]).join(", ")}`);
+    }
+    this.tensors = tensors;
+  }
+  getItem(index: number): Tensor[] {
+    const n = this.len();
+    if (!Number.isInteger(index) || index < -n || index >= n) throw new IndexError(`TensorDataset: index ${index} is out of range for ${n} samples`);
+    return this.tensors.map((t) => callMethod(t, "select", "TensorDataset", 0, index));
+  }
+  len(): number { return this.tensors[0]._shape[0]; }
+}

@@ -1,0 +1,76 @@
+// nn.functional: activations, linear, dropout and oneHot (losses are in losses.ts).
+
+import { Tensor } from "../tensor.js";
+import { relu as reluOp, sigmoid as sigmoidOp, tanh as tanhOp } from "../ops/unary.js";
+import { matmul } from "../ops/linalg.js";
+import { eq, mul } from "../ops/binary.js";
+import { arange, zerosLike } from "../ops/creation.js";
+import { DTypeError, IndexError, WasmgradError } from "../errors.js";
+import { h } from "../ops/util.js";
+import { show as describe } from "./late.js";
+import { callMethod } from "./late.js";
+
+/** x @ weight^T + bias, weight of shape [out, in] (torch.nn.functional.linear). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  h(x, "linear"); h(weight, "linear");
+  const y = matmul(x, weight.t());
+  return bias === undefined || bias === null ? y : y.add(bias);
+}
+
+export const relu = (x: Tensor): Tensor => reluOp(x);
+export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
+export const tanh = (x: Tensor): Tensor => tanhOp(x);
+/** GELU, exact (erf) or with `approximate: "tanh"` (torch.nn.functional.gelu). */
+export function gelu(x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor {
+  const approx = opts.approximate ?? "none";
+  if (approx !== "none" && approx !== "tanh") throw new WasmgradError(`gelu: approximate must be "none" or "tanh", got ${describe(approx)}`);
+  return approx === "none" ? callMethod(x, "gelu", "gelu") : callMethod(x, "gelu", "gelu", { approximate: approx });
+}
+/** x * sigmoid(x) (torch.nn.functional.silu). */
+export const silu = (x: Tensor): Tensor => callMethod(x, "silu", "silu");
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => callMethod(x, "leakyRelu", "leakyRelu", negativeSlope);
+export const softplus = (x: Tensor): Tensor => callMethod(x, "softplus", "softplus");
+
+function needDim(dim: unknown, op: string): number {
+  if (typeof dim !== "number" || !Number.isInteger(dim)) throw new DTypeError(`${op}: dim must be an integer, got ${describe(dim)}`);
+  return dim;
+}
+/** exp(x) / sum(exp(x)) along dim (torch.nn.functional.softmax). */
+export const softmax = (x: Tensor, dim: number): Tensor => callMethod(x, "softmax", "softmax", needDim(dim, "softmax"));
+/** x - logsumexp(x) along dim (torch.nn.functional.log_softmax). */
+export const logSoftmax = (x: Tensor, dim: number): Tensor => callMethod(x, "logSoftmax", "logSoftmax", needDim(dim, "logSoftmax"));
+
+/**
+ * Zeroes each element with probability p while training and scales the rest by 1 / (1 - p), as
+ * torch's dropout: noise = bernoulli_(1 - p) / (1 - p), out = x * noise.
+ */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  h(x, "dropout");
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new WasmgradError(`dropout: dropout probability has to be between 0 and 1, but got ${describe(p)}`);
+  if (p === 0 || !training || x.numel() === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const noise = callMethod(zerosLike(x), "bernoulli_", "dropout", 1 - p);
+  noise.div_(1 - p);
+  return mul(x, noise);
+}
+
+/** Integer class indices → one-hot int32 rows of length numClasses (max + 1 when -1). */
+export function oneHot(t: Tensor, numClasses = -1): Tensor {
+  h(t, "oneHot");
+  if (t.dtype !== "int32") throw new DTypeError(`oneHot: one_hot is only applicable to index tensor (int32), got ${t.dtype}`);
+  const vals = t.dataSync() as Int32Array;
+  let max = -1;
+  for (const v of vals) {
+    if (v < 0) throw new IndexError("oneHot: Class values must be non-negative.");
+    if (v > max) max = v;
+  }
+  if (numClasses === -1) {
+    if (vals.length === 0) throw new WasmgradError("oneHot: Can not infer total number of classes from empty tensor.");
+    numClasses = max + 1;
+  } else if (!Number.isInteger(numClasses) || numClasses < 1 && vals.length > 0) {
+    throw new WasmgradError(`oneHot: numClasses must be a positive integer or -1, got ${describe(numClasses)}`);
+  } else if (max >= numClasses) {
+    throw new IndexError(`oneHot: Class values must be smaller than num_classes (got ${max} with numClasses=${numClasses}).`);
+  }
+  return eq(t.unsqueeze(-1), arange(numClasses, undefined, 1, { dtype: "int32" })).int();
+}

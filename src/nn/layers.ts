@@ -1,0 +1,146 @@
+// Layers and containers: Linear, Sequential, ModuleList, activations, Flatten, Dropout, Identity.
+
+import { Tensor } from "../tensor.js";
+import { empty } from "../ops/creation.js";
+import { DTypeError, IndexError, WasmgradError } from "../errors.js";
+import { show as describe } from "./late.js";
+import { Module, Parameter } from "./module.js";
+import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "./init.js";
+import * as F from "./functional.js";
+
+function positiveInt(v: unknown, what: string, op: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new DTypeError(`${op}: ${what} must be a non-negative integer, got ${describe(v)}`);
+  return v;
+}
+
+/** y = x W^T + b (torch.nn.Linear), initialised as torch: kaiming-uniform weight, then the bias. */
+export class Linear extends Module {
+  inFeatures: number;
+  outFeatures: number;
+  weight!: Parameter;
+  bias!: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: "float32" | "float64" } = {}) {
+    super();
+    this.inFeatures = positiveInt(inFeatures, "inFeatures", "Linear");
+    this.outFeatures = positiveInt(outFeatures, "outFeatures", "Linear");
+    const dtype = opts.dtype ?? "float32";
+    this.weight = new Parameter(empty([outFeatures, inFeatures], { dtype }));
+    if (opts.bias ?? true) this.bias = new Parameter(empty([outFeatures], { dtype }));
+    else this.registerParameter("bias", null);
+    this.resetParameters();
+  }
+
+  /** torch's reset_parameters: weight ~ U(±1/sqrt(in)) via kaiming_uniform_(a=sqrt(5)), then bias ~ U(±1/sqrt(in)). */
+  resetParameters(): void {
+    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+  extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`; }
+}
+
+/** Modules applied in order; children named "0", "1", ... (or by the keys of one object). */
+export class Sequential extends Module {
+  constructor(...mods: (Module | Record<string, Module>)[]) {
+    super();
+    if (mods.length === 1 && !(mods[0] instanceof Module) && typeof mods[0] === "object" && mods[0] !== null) {
+      for (const [k, m] of Object.entries(mods[0])) this.registerModule(k, m);
+    } else {
+      mods.forEach((m, i) => {
+        if (!(m instanceof Module)) throw new DTypeError(`Sequential: argument ${i} is not a Module (got ${describe(m)})`);
+        this.registerModule(String(i), m);
+      });
+    }
+  }
+  get length(): number { return this._modules.size; }
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const list = [...this._modules.values()];
+    const j = i < 0 ? i + list.length : i;
+    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new IndexError(`Sequential: index ${i} is out of range`);
+    return list[j] as Module;
+  }
+  append(m: Module): this { this.registerModule(String(this._modules.size), m); return this; }
+  [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()].filter((m) => m !== null) as Module[])[Symbol.iterator](); }
+  forward(x: unknown): unknown {
+    for (const m of this._modules.values()) if (m !== null) x = m.forward(x);
+    return x;
+  }
+}
+
+/** A list of modules registered as children "0", "1", ... (torch.nn.ModuleList). */
+export class ModuleList extends Module {
+  constructor(mods: Iterable<Module> = []) {
+    super();
+    for (const m of mods) this.append(m);
+  }
+  get length(): number { return this._modules.size; }
+  at(i: number): Module {
+    const n = this._modules.size;
+    const j = i < 0 ? i + n : i;
+    if (!Number.isInteger(j) || j < 0 || j >= n) throw new IndexError(`ModuleList: index ${i} is out of range`);
+    return this._modules.get(String(j)) as Module;
+  }
+  append(m: Module): this {
+    if (!(m instanceof Module)) throw new DTypeError(`ModuleList: ${describe(m)} is not a Module`);
+    this.registerModule(String(this._modules.size), m);
+    return this;
+  }
+  extend(mods: Iterable<Module>): this { for (const m of mods) this.append(m); return this; }
+  [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()] as Module[])[Symbol.iterator](); }
+  forward(): unknown { throw new WasmgradError("ModuleList: a ModuleList has no forward(); call its modules"); }
+}
+
+export class ReLU extends Module { forward(x: Tensor): Tensor { return F.relu(x); } }
+export class Sigmoid extends Module { forward(x: Tensor): Tensor { return F.sigmoid(x); } }
+export class Tanh extends Module { forward(x: Tensor): Tensor { return F.tanh(x); } }
+export class SiLU extends Module { forward(x: Tensor): Tensor { return F.silu(x); } }
+export class Identity extends Module { forward(x: Tensor): Tensor { return x; } }
+
+export class GELU extends Module {
+  approximate: "none" | "tanh";
+  constructor(opts: { approximate?: "none" | "tanh" } = {}) { super(); this.approximate = opts.approximate ?? "none"; }
+  forward(x: Tensor): Tensor { return F.gelu(x, { approximate: this.approximate }); }
+  extraRepr(): string { return `approximate='${this.approximate}'`; }
+}
+
+export class Softmax extends Module {
+  dim: number;
+  constructor(dim: number) { super(); this.dim = dim; }
+  forward(x: Tensor): Tensor { return F.softmax(x, this.dim); }
+  extraRepr(): string { return `dim=${this.dim}`; }
+}
+
+export class LogSoftmax extends Module {
+  dim: number;
+  constructor(dim: number) { super(); this.dim = dim; }
+  forward(x: Tensor): Tensor { return F.logSoftmax(x, this.dim); }
+  extraRepr(): string { return `dim=${this.dim}`; }
+}
+
+/** Flattens dims startDim..endDim (default 1..-1, keeping the batch dim). */
+export class Flatten extends Module {
+  startDim: number;
+  endDim: number;
+  constructor(startDim = 1, endDim = -1) { super(); this.startDim = startDim; this.endDim = endDim; }
+  forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
+}
+
+/** Zeroes elements with probability p in training mode (identity in eval mode). */
+export class Dropout extends Module {
+  p: number;
+  constructor(p = 0.5) {
+    super();
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new WasmgradError(`Dropout: dropout probability has to be between 0 and 1, but got ${describe(p)}`);
+    this.p = p;
+  }
+  forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
+  extraRepr(): string { return `p=${this.p}, inplace=False`; }
+}

@@ -1,0 +1,145 @@
+// The Optimizer base (torch.optim.Optimizer): parameter groups with per-group options, per-parameter
+// state, zeroGrad, and stateDict/loadStateDict in torch's layout (state keyed by the parameter's
+// index across all groups, param_groups holding the options and those indices).
+
+import { Tensor } from "../tensor.js";
+import { enableGrad } from "../gradMode.js";
+import { clone } from "../ops/shape.js";
+import { full } from "../ops/creation.js";
+import { DTypeError, WasmgradError } from "../errors.js";
+import { show as describe } from "../nn/late.js";
+import { zeroGrads } from "../nn/module.js";
+
+export type ParamState = Record<string, Tensor | number | null>;
+export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
+export type ParamGroupSpec<O> = Partial<O> & { params: Iterable<Tensor> };
+export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupSpec<O>>;
+
+export interface OptimizerStateDict {
+  state: Record<number, ParamState>;
+  param_groups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
+  defaults: O;
+  paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state (exp_avg, momentum_buffer, step, ...), created by step(). */
+  state: Map<Tensor, ParamState> = new Map();
+  protected readonly name: string;
+
+  constructor(params: Params<O>, defaults: O, name: string) {
+    this.defaults = defaults;
+    this.name = name;
+    if (params instanceof Tensor) throw new DTypeError(`${name}: params argument given to the optimizer should be an iterable of Tensors or objects, but got a Tensor`);
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new WasmgradError(`${name}: optimizer got an empty parameter list`);
+    const groups = (list[0] instanceof Tensor ? [{ params: list }] : list) as ParamGroupSpec<O>[];
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Adds a group of parameters with its own options (the defaults fill the rest). */
+  addParamGroup(spec: ParamGroupSpec<O>): void {
+    if (spec === null || typeof spec !== "object" || !("params" in spec)) throw new DTypeError(`${this.name}: a param group must be an object with params, got ${describe(spec)}`);
+    const params = spec.params instanceof Tensor ? [spec.params] : [...spec.params];
+    for (const p of params) {
+      if (!(p instanceof Tensor)) throw new DTypeError(`${this.name}: optimizer can only optimize Tensors, but one of the params is ${describe(p)}`);
+      if (!p.isLeaf) throw new WasmgradError(`${this.name}: can't optimize a non-leaf Tensor`);
+    }
+    if (new Set(params).size !== params.length) {
+      console.warn(`${this.name}: optimizer contains a parameter group with duplicate parameters; in future, this will cause an error`);
+    }
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => seen.has(p))) throw new WasmgradError(`${this.name}: some parameters appear in more than one parameter group`);
+    const group = { ...this.defaults, ...spec, params } as ParamGroup<O>;
+    this.validate(group);
+    this.paramGroups.push(group);
+  }
+
+  /** Checks a group's options (torch's "Invalid learning rate: -1" and friends). */
+  protected validate(g: ParamGroup<O>): void {
+    if (typeof g.lr !== "number" || !(g.lr >= 0)) throw new WasmgradError(`${this.name}: Invalid learning rate: ${describe(g.lr)}`);
+  }
+
+  /** Clears (default) or zeroes every parameter's gradient. */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    zeroGrads(this.paramGroups.flatMap((g) => g.params), opts.setToNone ?? true);
+  }
+
+  /** One update; with a closure, re-evaluates the loss first (with grad enabled) and returns it. */
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    const loss = closure ? enableGrad(closure) : undefined;
+    for (const g of this.paramGroups) this.updateGroup(g);
+    return loss;
+  }
+
+  protected abstract updateGroup(g: ParamGroup<O>): void;
+
+  protected stateOf(p: Tensor): ParamState {
+    let s = this.state.get(p);
+    if (!s) this.state.set(p, (s = {}));
+    return s;
+  }
+
+  /** { state: { [index]: {...} }, param_groups: [{ ...options, params: [indices] }] } as torch. */
+  stateDict(): OptimizerStateDict {
+    let index = 0;
+    const ids = new Map<Tensor, number>();
+    const param_groups = this.paramGroups.map((g) => {
+      const { params, ...opts } = g;
+      return { ...opts, params: params.map((p) => { if (!ids.has(p)) ids.set(p, index++); return ids.get(p)!; }) };
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const i = ids.get(p);
+      if (i === undefined) continue;
+      const out: ParamState = {};
+      // torch 1.13 keeps `step` as a float32 0-dim tensor
+      for (const [k, v] of Object.entries(s)) out[k] = k === "step" && typeof v === "number" ? full([], v) : v;
+      state[i] = out;
+    }
+    return { state, param_groups };
+  }
+
+  /** Restores options and state saved by stateDict() (tensors are copied and cast to each parameter's dtype). */
+  loadStateDict(sd: OptimizerStateDict): void {
+    if (!sd || typeof sd !== "object" || !Array.isArray(sd.param_groups) || typeof sd.state !== "object") {
+      throw new DTypeError(`${this.name}: loadStateDict: expected { state, param_groups }, got ${describe(sd)}`);
+    }
+    if (sd.param_groups.length !== this.paramGroups.length) {
+      throw new WasmgradError(`${this.name}: loadStateDict: loaded state dict has a different number of parameter groups (${sd.param_groups.length} vs ${this.paramGroups.length})`);
+    }
+    this.paramGroups.forEach((g, i) => {
+      if (sd.param_groups[i].params.length !== g.params.length) {
+        throw new WasmgradError(`${this.name}: loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group (${sd.param_groups[i].params.length} vs ${g.params.length})`);
+      }
+    });
+    const byId = new Map<number, Tensor>();
+    this.paramGroups.forEach((g, i) => sd.param_groups[i].params.forEach((id, j) => byId.set(id, g.params[j])));
+    const state = new Map<Tensor, ParamState>();
+    for (const [k, s] of Object.entries(sd.state)) {
+      const p = byId.get(Number(k));
+      if (!p) continue;
+      const out: ParamState = {};
+      for (const [name, v] of Object.entries(s)) {
+        if (v instanceof Tensor) out[name] = name === "step" ? v.item() : clone(v.dtype === p.dtype ? v : v.to(p.dtype)).detach();
+        else out[name] = v;
+      }
+      state.set(p, out);
+    }
+    this.state = state;
+    this.paramGroups = this.paramGroups.map((g, i) => {
+      const { params: _ids, ...opts } = sd.param_groups[i];
+      return { ...g, ...opts, params: g.params } as ParamGroup<O>;
+    });
+  }
+}
+
+/** The gradients of a group's parameters that have one, with the parameters. */
+export function withGrads(params: Tensor[]): [Tensor, Tensor][] {
+  const out: [Tensor, Tensor][] = [];
+  for (const p of params) {
+    const g = p.grad;
+    if (g !== null) out.push([p, g]);
+  }
+  return out;
+}

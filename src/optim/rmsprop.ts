@@ -1,0 +1,116 @@
+// RMSprop and Adagrad: torch 1.13's _single_tensor_rmsprop / _single_tensor_adagrad step by step.
+
+import { Tensor } from "../tensor.js";
+import { noGrad } from "../gradMode.js";
+import { zerosLike, full } from "../ops/creation.js";
+import { WasmgradError } from "../errors.js";
+import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
+
+export interface RMSpropOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(params: Params<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...opts }, "RMSprop");
+  }
+
+  protected validate(g: ParamGroup<RMSpropOptions>): void {
+    super.validate(g);
+    if (!(g.eps >= 0)) throw new WasmgradError(`RMSprop: Invalid epsilon value: ${g.eps}`);
+    if (!(g.momentum >= 0)) throw new WasmgradError(`RMSprop: Invalid momentum value: ${g.momentum}`);
+    if (!(g.weightDecay >= 0)) throw new WasmgradError(`RMSprop: Invalid weight_decay value: ${g.weightDecay}`);
+    if (!(g.alpha >= 0)) throw new WasmgradError(`RMSprop: Invalid alpha value: ${g.alpha}`);
+  }
+
+  protected updateGroup(g: ParamGroup<RMSpropOptions>): void {
+    const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = g;
+    noGrad(() => {
+      for (const [p, g0] of withGrads(g.params)) {
+        const s = this.stateOf(p);
+        if (s.step === undefined) {
+          s.step = 0;
+          s.square_avg = zerosLike(p);
+          if (momentum > 0) s.momentum_buffer = zerosLike(p);
+          if (centered) s.grad_avg = zerosLike(p);
+        }
+        s.step = (s.step as number) + 1;
+        let grad: Tensor = maximize ? g0.neg() : g0;
+        if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
+        const sq = s.square_avg as Tensor;
+        sq.mul_(alpha).add_(grad.mul(1 - alpha).mul(grad));
+        let avg: Tensor;
+        if (centered) {
+          const ga = s.grad_avg as Tensor;
+          ga.mul_(alpha).add_(grad, { alpha: 1 - alpha });
+          avg = sq.add(ga.neg().mul(ga)).sqrt();
+        } else {
+          avg = sq.sqrt();
+        }
+        avg.add_(eps);
+        if (momentum > 0) {
+          const buf = s.momentum_buffer as Tensor;
+          buf.mul_(momentum).add_(grad.div(avg));
+          p.add_(buf, { alpha: -lr });
+        } else {
+          p.add_(grad.mul(-lr).div(avg));
+        }
+      }
+    });
+  }
+}
+
+export interface AdagradOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: Params<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
+    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...opts }, "Adagrad");
+    // as torch, the state exists from the start: step 0 and sum = initialAccumulatorValue
+    for (const grp of this.paramGroups) {
+      for (const p of grp.params) {
+        const s = this.stateOf(p);
+        s.step = 0;
+        s.sum = full(p.shape, grp.initialAccumulatorValue, { dtype: p.dtype === "float64" ? "float64" : "float32" });
+      }
+    }
+  }
+
+  protected validate(g: ParamGroup<AdagradOptions>): void {
+    super.validate(g);
+    if (!(g.lrDecay >= 0)) throw new WasmgradError(`Adagrad: Invalid lr_decay value: ${g.lrDecay}`);
+    if (!(g.weightDecay >= 0)) throw new WasmgradError(`Adagrad: Invalid weight_decay value: ${g.weightDecay}`);
+    if (!(g.initialAccumulatorValue >= 0)) throw new WasmgradError(`Adagrad: Invalid initial_accumulator_value value: ${g.initialAccumulatorValue}`);
+    if (!(g.eps >= 0)) throw new WasmgradError(`Adagrad: Invalid epsilon value: ${g.eps}`);
+  }
+
+  protected updateGroup(g: ParamGroup<AdagradOptions>): void {
+    const { lr, lrDecay, weightDecay, eps, maximize } = g;
+    noGrad(() => {
+      for (const [p, g0] of withGrads(g.params)) {
+        const s = this.stateOf(p);
+        const step = (s.step as number ?? 0) + 1;
+        s.step = step;
+        let grad: Tensor = maximize ? g0.neg() : g0;
+        if (weightDecay !== 0) grad = grad.add(p, { alpha: weightDecay });
+        const clr = lr / (1 + (step - 1) * lrDecay);
+        const sum = s.sum as Tensor;
+        sum.add_(grad.mul(grad));
+        const std = sum.sqrt().add_(eps);
+        p.add_(grad.mul(-clr).div(std));
+      }
+    });
+  }
+}

@@ -1,0 +1,69 @@
+// Losses against PyTorch 1.13 (test/fixtures/make_nn.py): value and gradient for each reduction.
+
+import { test, expect } from "vitest";
+import * as wg from "../../src/index.js";
+import { expectClose } from "../helpers/close";
+import { fixture, makeTensor, needing, type TensorRec } from "./util";
+
+interface LossCase { name: string; fn: string; input: TensorRec; target: TensorRec; opts: Record<string, unknown>; out: TensorRec; grad: TensorRec }
+
+const cases = fixture<LossCase[]>("losses.json");
+const TOL = { atol: 1e-5, rtol: 1e-4 };
+
+for (const c of cases) {
+  const needs = c.fn === "crossEntropy" ? ["t.logSoftmax"] : [];
+  const { run, why } = needing(needs);
+  (run ? test : test.todo)(`F.${c.name}${why}`, () => {
+    const x = makeTensor(c.input, true);
+    const t = makeTensor(c.target);
+    const opts: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(c.opts)) opts[k] = v !== null && typeof v === "object" ? makeTensor(v as TensorRec) : v;
+    const out = (wg.F as unknown as Record<string, (...a: unknown[]) => wg.Tensor>)[c.fn](x, t, opts);
+    expect(out.shape).toEqual(c.out.shape);
+    expectClose(out, c.out.values as number[], TOL, "value");
+    const n = out.numel();
+    const cot = c.opts.reduction === "none" ? wg.linspace(0.5, 1.5, n).reshape(out.shape) : wg.tensor(1);
+    out.mul(cot).sum().backward();
+    expectClose(x.grad!, c.grad.values as number[], TOL, "grad");
+  });
+}
+
+test("loss modules give the functional values and register weight buffers", () => {
+  const x = wg.tensor([[0.2, 0.7], [0.9, 0.4]]);
+  const y = wg.tensor([[0, 1], [1, 0]]);
+  expect(new wg.nn.MSELoss().forward(x, y).item()).toBeCloseTo(wg.F.mseLoss(x, y).item(), 7);
+  expect(new wg.nn.L1Loss({ reduction: "sum" }).forward(x, y).item()).toBeCloseTo(1.0, 6);
+  expect(new wg.nn.BCELoss().forward(x, y).item()).toBeCloseTo(wg.F.binaryCrossEntropy(x, y).item(), 7);
+  const w = wg.tensor([1, 2, 3]);
+  expect(Object.keys(new wg.nn.NLLLoss({ weight: w }).stateDict())).toEqual(["weight"]);
+  expect(Object.keys(new wg.nn.CrossEntropyLoss().stateDict())).toEqual([]);
+});
+
+test("losses refuse bad arguments with the op's name", () => {
+  const x = wg.tensor([[0.2, 0.7]]);
+  expect(() => wg.F.mseLoss(x, x, { reduction: "avg" as never })).toThrow(/^mseLoss: "avg" is not a valid value for reduction/);
+  expect(() => wg.F.binaryCrossEntropy(wg.tensor([1.5]), wg.tensor([1]))).toThrow(/^binaryCrossEntropy: all elements of input should be between 0 and 1/);
+  expect(() => wg.F.binaryCrossEntropy(x, wg.tensor([1, 0, 1]))).toThrow(/^binaryCrossEntropy: target size \[3\] must be the same as input size \[1, 2\]/);
+  const lp = wg.tensor([[-1, -2, -3], [-1, -1, -1]]);
+  expect(() => wg.F.nllLoss(lp, wg.tensor([0, 3], { dtype: "int32" }))).toThrow(/^nllLoss: Target 3 is out of bounds/);
+  expect(() => wg.F.nllLoss(lp, wg.tensor([0, 1]))).toThrow(/^nllLoss: expected target of dtype int32/);
+  expect(() => wg.F.nllLoss(lp, wg.tensor([0, 1, 1], { dtype: "int32" }))).toThrow(/^nllLoss: expected target of shape \[2\]/);
+});
+
+test("nllLoss: every target ignored gives NaN for the mean, as torch", () => {
+  const lp = wg.tensor([[-1, -2], [-0.5, -1]]);
+  const t = wg.tensor([-100, -100], { dtype: "int32" });
+  expect(Number.isNaN(wg.F.nllLoss(lp, t).item())).toBe(true);
+  expect(wg.F.nllLoss(lp, t, { reduction: "sum" }).item()).toBe(0);
+});
+
+test("createGraph through a loss gives second derivatives", () => {
+  const x = wg.tensor([0.3, -1.2, 2.0], { requiresGrad: true });
+  const y = wg.tensor([0, 1, 0]);
+  const loss = wg.F.binaryCrossEntropyWithLogits(x, y, { reduction: "sum" });
+  const [g] = wg.autograd.grad([loss], [x], { createGraph: true });
+  const [gg] = wg.autograd.grad([g.sum()], [x]);
+  // d2/dx2 of BCE-with-logits is sigmoid(x) (1 - sigmoid(x))
+  const s = x.detach().sigmoid();
+  expectClose(gg, s.mul(s.neg().add(1)).toFloat32Array(), { atol: 1e-6, rtol: 1e-5 });
+});
