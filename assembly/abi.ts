@@ -45,7 +45,8 @@ export enum OpCode {
   Conv2d = 220, MaxPool2d = 221, AvgPool2d = 222, AdaptiveAvgPool2d = 223, NativeBatchNorm = 224,
   NativeLayerNorm = 225, NllLoss = 226, Dropout = 227, Conv1d = 228, BinaryCrossEntropy = 229,
   MseLoss = 230, CrossEntropy = 231, MaxPool2dBackward = 232, AvgPool2dBackward = 233,
-  ConvBackwardInput = 234, ConvBackwardWeight = 235, NllLossBackward = 236,
+  ConvBackwardInput = 234, ConvBackwardWeight = 235, NllLossBackward = 236, PoolGather = 237,
+  AdaptiveAvgPool2dBackward = 238,
 }
 
 /** Element types. Scalars cross the ABI as f64 and are rounded to the tensor's dtype in the core. */

@@ -11,11 +11,11 @@ export {
 } from "./ops/random";
 export { scratchAddr } from "./ops/common";
 export { binary, binaryScalar, compare, where } from "./ops/binary";
-export { unary, gradOp } from "./ops/unary";
+export { unary, unaryP, gradOp } from "./ops/unary";
+export { classify, clampInplace } from "./ops/unaryMore";
+export { maskedFill, lerp, clampT } from "./ops/ternary";
+export { allcloseOp, equalOp } from "./ops/compare";
 export { sumOp } from "./ops/reduce";
-export { maxAllOp, maxDimOp, argOp, allAnyOp, secondResult } from "./ops/reduceMinMax";
-export { prodOp, varOp, normOp, logsumexpOp } from "./ops/reduceStats";
-export { softmaxOp, softmaxBackwardOp, cumsumOp } from "./ops/softmax";
 export { maxAllOp, maxDimOp, argOp, allAnyOp, secondResult } from "./ops/reduceMinMax";
 export { prodOp, varOp, normOp, logsumexpOp } from "./ops/reduceStats";
 export { softmaxOp, softmaxBackwardOp, cumsumOp } from "./ops/softmax";
@@ -33,3 +33,5 @@ export {
   releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, isLeaf, dataAddr, detachInPlace, setHooked,
 } from "./handles";
 export { nodeOf, nodeOp, nodeNext, nodeInputs, tensorNdim, tensorDim, tensorDtype } from "./inspect";
+export { conv2dOp } from "./ops/conv";
+export { maxPool2dOp, maxPoolIndices, avgPool2dOp } from "./ops/pool";

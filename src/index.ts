@@ -18,8 +18,13 @@ export {
 } from "./ops/creation.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, atan2, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, where,
+  allclose, equal,
 } from "./ops/binary.js";
-export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square } from "./ops/unary.js";
+export {
+  neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square, rsqrt, log1p, expm1, sin, cos, gelu, silu,
+  leakyRelu, softplus, clamp, isnan, isfinite,
+} from "./ops/unary.js";
+export { maskedFill, lerp } from "./ops/ternary.js";
 export { sum, mean } from "./ops/reduce.js";
 export { max, min, argmax, argmin, all, any, type ValuesIndices } from "./ops/reduceMinMax.js";
 export { prod, variance as var, std, norm, logsumexp, type VarOptions } from "./ops/reduceStats.js";
@@ -33,6 +38,7 @@ export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";
 export { to } from "./ops/convert.js";
+export { conv1d, conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from "./ops/conv.js";
 export { defaultGenerator } from "./random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";

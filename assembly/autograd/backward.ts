@@ -84,7 +84,7 @@ function fail(s: i32): void { if (status == Status.Ok) status = s; }
 // ---- what rules call ----------------------------------------------------------------------
 
 /** True when input i of the node needs a gradient (PyTorch's grad_input_mask). */
-export function needs(node: usize, i: i32): bool { return nextOf(node, i) != 0; }
+export function needs(node: usize, i: i32): bool { return i < numInputs(node) && nextOf(node, i) != 0; }
 
 /** g with one more reference, for a rule that passes the same gradient on. */
 export function own(g: i32): i32 { if (g) retain(g); return g; }
@@ -110,7 +110,7 @@ export function saved(node: usize, i: i32): i32 {
  */
 export function give(node: usize, i: i32, t: i32): void {
   if (!t) { fail(Status.OutOfMemory); return; }
-  const nx = nextOf(node, i);
+  const nx = i < numInputs(node) ? nextOf(node, i) : 0;
   if (!nx || status != Status.Ok) { release(t); return; }
   const want = inShapeRec(node, i);
   if (shapeRec(t) != want) {

@@ -44,6 +44,7 @@ export const NODES: { readonly [K in OpCode]: NodeSpec } = {
   [OpCode.Minimum]: s("minimum", "MinimumBackward0", 2, "numeric", "promote"),
   [OpCode.Where]: s("where", "WhereBackward0", 3, "any", "promote"),
   [OpCode.MaskedFill]: s("maskedFill", "MaskedFillBackward0", 2, "any", "same"),
+  [OpCode.MaskedFillTensor]: s("maskedFill", "MaskedFillBackward1", 3, "any", "same"),
   [OpCode.Lerp]: s("lerp", "LerpBackward0", 2, "float", "promote"),
   [OpCode.LerpTensor]: s("lerp", "LerpBackward1", 3, "float", "promote"),
   [OpCode.Atan2]: s("atan2", "Atan2Backward0", 2, "numeric", "float"),
@@ -69,6 +70,7 @@ export const NODES: { readonly [K in OpCode]: NodeSpec } = {
   [OpCode.Clamp]: s("clamp", "ClampBackward1", 1, "numeric", "same"),
   [OpCode.ClampMin]: s("clamp", "ClampBackward1", 1, "numeric", "same"),
   [OpCode.ClampMax]: s("clamp", "ClampBackward1", 1, "numeric", "same"),
+  [OpCode.ClampTensor]: s("clamp", "ClampBackward0", 3, "numeric", "promote"),
   [OpCode.Square]: s("square", "PowBackward0", 1, "numeric", "promote"),
   [OpCode.Log2]: un("log2", "Log2Backward0"),
   [OpCode.Erf]: un("erf", "ErfBackward0"),
@@ -177,6 +179,8 @@ export const NODES: { readonly [K in OpCode]: NodeSpec } = {
   [OpCode.ConvBackwardInput]: s("convBackwardInput", "ConvolutionBackwardBackward0", 2, "float", "same"),
   [OpCode.ConvBackwardWeight]: s("convBackwardWeight", "ConvolutionBackwardBackward0", 2, "float", "same"),
   [OpCode.NllLossBackward]: s("nllLossBackward", "NllLossBackwardBackward0", 1, "float", "same"),
+  [OpCode.PoolGather]: s("maxPool2dBackward", "MaxPool2DWithIndicesBackwardBackward0", 1, "float", "same"),
+  [OpCode.AdaptiveAvgPool2dBackward]: s("adaptiveAvgPool2dBackward", "AdaptiveAvgPool2DBackwardBackward0", 1, "float", "same"),
 };
 
 /** The grad_fn name for a node kind. */
