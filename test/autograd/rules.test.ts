@@ -195,6 +195,21 @@ const BUILDERS: Partial<Record<OpCode, Case>> = {
     fails: "copy_ into a view of a non-leaf is refused", // core-defects.md: "In-place writes into views of non-leaves are refused"
   },
   // nn
+  [OpCode.Conv2d]: { inputs: () => [r([1, 2, 3, 3]), r([2, 2, 2, 2]), r([2])], f: (x, w, b) => (wg as any).conv2d(x, w, b, { stride: [1, 2], padding: 1 }) },
+  [OpCode.Conv1d]: { inputs: () => [r([2, 2, 5]), r([3, 2, 2]), r([3])], f: (x, w, b) => (wg as any).conv1d(x, w, b, { stride: 2, padding: 1 }), composite: true }, // conv2d on an unsqueezed input
+  [OpCode.MaxPool2d]: un((x) => (wg as any).maxPool2d(x, 2), () => distinct([1, 2, 4, 4])),
+  [OpCode.AvgPool2d]: un((x) => (wg as any).avgPool2d(x, 2, { stride: 1, padding: 1 }), () => r([1, 2, 3, 3])),
+  [OpCode.AdaptiveAvgPool2d]: un((x) => (wg as any).adaptiveAvgPool2d(x, [3, 2]), () => r([1, 2, 5, 4])),
+  [OpCode.MaxPool2dBackward]: backwardOf((t) => (wg as any).maxPool2d(t, 2), () => distinct([1, 1, 4, 4])),
+  [OpCode.AvgPool2dBackward]: backwardOf((t) => (wg as any).avgPool2d(t, 2), () => r([1, 1, 4, 4])),
+  [OpCode.ConvBackwardInput]: {
+    inputs: () => [r([1, 2, 3, 3]), r([2, 2, 2, 2]), r([1, 2, 2, 2])],
+    f: (x, w, c) => autograd.grad((wg as any).conv2d(x, w), [x], { gradOutputs: c, createGraph: true })[0]!,
+  },
+  [OpCode.ConvBackwardWeight]: {
+    inputs: () => [r([1, 2, 3, 3]), r([2, 2, 2, 2]), r([1, 2, 2, 2])],
+    f: (x, w, c) => autograd.grad((wg as any).conv2d(x, w), [w], { gradOutputs: c, createGraph: true })[0]!,
+  },
   [OpCode.NllLoss]: { inputs: () => [r([3, 4]), i32([1, 0, 3])], f: (x, t) => F().nllLoss(x, t), composite: true },
   [OpCode.CrossEntropy]: { inputs: () => [r([3, 4]), i32([1, 0, 3])], f: (x, t) => F().crossEntropy(x, t), composite: true },
   [OpCode.MseLoss]: { inputs: () => [r([2, 3]), r([2, 3])], f: (a, b) => F().mseLoss(a, b), composite: true },
