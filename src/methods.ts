@@ -4,6 +4,7 @@
 import { Tensor } from "./tensor.js";
 import { methods as binary } from "./ops/binary.js";
 import { methods as unary } from "./ops/unary.js";
+import { methods as ternary } from "./ops/ternary.js";
 import { methods as reduce } from "./ops/reduce.js";
 import { methods as reduceMinMax } from "./ops/reduceMinMax.js";
 import { methods as reduceStats } from "./ops/reduceStats.js";
@@ -16,7 +17,7 @@ import { methods as convert } from "./ops/convert.js";
 import { methods as autograd } from "./autograd.js";
 import { methods as random } from "./random.js";
 
-const groups: object[] = [binary, unary, reduce, reduceMinMax, reduceStats, softmax, shape, indexing, linalg, inplace, convert, autograd, random];
+const groups: object[] = [binary, unary, ternary, reduce, reduceMinMax, reduceStats, softmax, shape, indexing, linalg, inplace, convert, autograd, random];
 const getterGroups: object[] = [shapeGetters];
 
 export function installMethods(): void {

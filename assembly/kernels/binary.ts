@@ -177,3 +177,34 @@ export function binaryKernel<T>(k: i32, out: usize, a: usize, b: usize, n: i32, 
   if (k == L_OR) return <u8>(x || y);
   return <u8>(x != y);
 }
+
+/**
+ * out[i] = lerp(a[i], b[i], w[i]) for n elements of T (f32/f64), w stepping by wStep elements (0:
+ * one weight for all). PyTorch's formula: a + w * (b - a) when |w| < 0.5, else b - (b - a) * (1 - w),
+ * exact at both ends. Overwrites out; out may alias a or b.
+ */
+export function lerpKernel<T>(out: usize, a: usize, b: usize, w: usize, wStep: i32, n: i32): void {
+  const sh = alignof<T>();
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << sh;
+    const x = load<T>(a + o), y = load<T>(b + o), t = load<T>(w + (<usize>(i * wStep) << sh));
+    const small = (t < <T>0 ? -t : t) < <T>0.5;
+    store<T>(out + o, small ? x + t * (y - x) : y - (y - x) * (<T>1 - t));
+  }
+}
+
+/**
+ * out[i] = clamp(a[i], lo[i * loStep], hi[i * hiStep]) for n elements of T: NaN where a or a
+ * bound is NaN (torch's clamp with tensor bounds); hi wins when lo > hi. Overwrites out.
+ */
+export function clampKernel<T>(out: usize, a: usize, lo: usize, loStep: i32, hi: usize, hiStep: i32, n: i32): void {
+  const sh = alignof<T>();
+  for (let i = 0; i < n; i++) {
+    const x = load<T>(a + (<usize>i << sh));
+    const l = load<T>(lo + (<usize>(i * loStep) << sh)), h = load<T>(hi + (<usize>(i * hiStep) << sh));
+    let r = x;
+    if (isFloat<T>() && (l != l || h != h)) r = l != l ? l : h;
+    else if (x == x) { r = x < l ? l : x; r = r > h ? h : r; }
+    store<T>(out + (<usize>i << sh), r);
+  }
+}

@@ -13,7 +13,7 @@ export const U_RELU: i32 = 5;
 export const U_SIGMOID: i32 = 6;
 export const U_TANH: i32 = 7;
 export const U_RECIPROCAL: i32 = 8;
-export const U_SGN: i32 = 9; // sign: -1, 0, 1 (NaN stays NaN)
+export const U_SGN: i32 = 9; // sign: -1, 0, 1 (0 for NaN, as torch.sign)
 /** First code of the kernels added by the op families (kernels/unaryMore.ts). */
 export const U_MORE: i32 = 16;
 
@@ -36,7 +36,7 @@ export const G_MORE: i32 = 8;
   if (k == U_SIGMOID) return f32 ? <T>(<f32>1 / (<f32>1 + Mathf.exp(-<f32>x))) : <T>(1.0 / (1.0 + Math.exp(-<f64>x)));
   if (k == U_TANH) return f32 ? <T>Mathf.tanh(<f32>x) : <T>Math.tanh(<f64>x);
   if (k == U_RECIPROCAL) return <T>1 / x;
-  return x > <T>0 ? <T>1 : x < <T>0 ? <T>-1 : x; // sign (0 and NaN stay)
+  return x > <T>0 ? <T>1 : x < <T>0 ? <T>-1 : <T>0; // sign: 0 for 0, -0 and NaN
 }
 
 // @ts-ignore: decorator

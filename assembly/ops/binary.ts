@@ -8,7 +8,7 @@ import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, shapeRec, newTensorLike, retain, release,
 } from "../tensor";
 import { record, shouldRecord, shouldRecord3, save, markSaved, setAttrF, attrF, newNode, attach } from "../autograd/tape";
-import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_ATAN2, B_ARITH_END, C_EQ, C_LT, C_GT, C_GE, C_LE, MODE_VV, MODE_VS, MODE_SV, setAxpyAlpha, B_AXPY } from "../kernels/binary";
+import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_ATAN2, B_ARITH_END, C_EQ, C_LT, C_GT, C_GE, C_LE, L_AND, MODE_VV, MODE_VS, MODE_SV, setAxpyAlpha, B_AXPY } from "../kernels/binary";
 import { binaryStrided } from "../kernels/layout";
 import { powScalarKernel } from "../kernels/unary";
 import {
@@ -39,8 +39,9 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
   if (!pa || !pb) { dropAs(a, dt, pa); dropAs(b, dt, pb); return failed(out); }
   // pa and pb are contiguous (asDtype copies strided operands), so equal sizes mean equal layouts
   const n = numelOf(out), na = numelOf(a), nb = numelOf(b);
-  if (k < B_ARITH_END && n == na && (nb == n || nb == 1)) kernelFor(k, dt, dataPtr(out), pa, pb, n, nb == n ? MODE_VV : MODE_VS);
-  else if (k < B_ARITH_END && n == nb && na == 1) kernelFor(k, dt, dataPtr(out), pa, pb, n, MODE_SV);
+  const flat = k < B_ARITH_END;
+  if (flat && n == na && (nb == n || nb == 1)) kernelFor(k, dt, dataPtr(out), pa, pb, n, nb == n ? MODE_VV : MODE_VS);
+  else if (flat && n == nb && na == 1) kernelFor(k, dt, dataPtr(out), pa, pb, n, MODE_SV);
   else {
     contigReadStrides(sa, a, nd, outShape);
     contigReadStrides(sb, b, nd, outShape);
@@ -53,7 +54,8 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
 function kernelFor(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): void {
   if (dt == DType.Float32) binaryKernel<f32>(k, out, a, b, n, mode);
   else if (dt == DType.Float64) binaryKernel<f64>(k, out, a, b, n, mode);
-  else binaryKernel<i32>(k, out, a, b, n, mode);
+  else if (dt == DType.Int32) binaryKernel<i32>(k, out, a, b, n, mode);
+  else binaryKernel<u8>(k, out, a, b, n, mode);
 }
 
 function nodeKind(k: i32): i32 {
@@ -271,7 +273,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
         // grad * where(self == 0 & exponent >= 0, 0, result * log(self)): the mask sits inside
         // the product, as in torch, so a second derivative through log(0) is NaN there too
         const l = logOf(a), t = mul(saved(node, 2), l);
-        const z0 = cmpS(C_EQ, a, 0), z1 = cmpS(C_GE, e, 0), z = mul(z0, z1);
+        const z0 = cmpS(C_EQ, a, 0), z1 = cmpS(C_GE, e, 0), z = cmp(L_AND, z0, z1);
         const m = maskGrad(z, t, true);
         give(node, 1, mul(g, m));
         release(l); release(t); release(m); release(z0); release(z1); release(z);

@@ -7,8 +7,9 @@ import { dataPtr, numelOf, dtypeOf, newTensorLike, release } from "../tensor";
 import { record, shouldRecord, save, setAttrF, attrF } from "../autograd/tape";
 import {
   unaryKernel, unaryKernelI32, gradKernel, U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_RELU, U_SIGMOID, U_TANH,
-  U_RECIPROCAL, U_SGN, G_SIGMOID, G_TANH, G_THRESHOLD,
+  U_RECIPROCAL, U_SGN, G_SIGMOID, G_TANH, G_THRESHOLD, U_MORE, G_MORE,
 } from "../kernels/unary";
+import { moreKernel, gradMore, moreSaves, moreNodeKind, moreGradNodeKind, roundTo, unaryMoreRule } from "./unaryMore";
 import { asDtype, dropAs, failed, fullLike, widerDtype } from "./common";
 import { saved, give, needs, own } from "../autograd/backward";
 import { mul, mulS, div, mulTake } from "./binary";
@@ -36,21 +37,30 @@ function savesOf(k: i32): i32 {
 }
 
 /** f(a) computed in dtype dt (float32/float64; int32 for neg, abs, sign, relu). */
-export function unary(k: i32, a: i32, dt: i32): i32 {
+export function unary(k: i32, a: i32, dt: i32): i32 { return unaryP(k, a, dt, 0, 0); }
+
+/**
+ * f(a; p0, p1) computed in dtype dt: unary's codes and those of kernels/unaryMore.ts (whose
+ * parameters p0, p1 are recorded as the node's attributes; int32 only for clamp).
+ */
+export function unaryP(k: i32, a: i32, dt: i32, p0: f64, p1: f64): i32 {
   if (!a) return 0;
   const out = newTensorLike(a, dt);
   if (!out) return 0;
   const pa = asDtype(a, dt);
   if (!pa) return failed(out);
   const n = numelOf(out);
-  if (dt == DType.Float32) unaryKernel<f32>(k, dataPtr(out), pa, n);
+  if (k >= U_MORE) moreKernel(k, dt, dataPtr(out), pa, n, p0, p1);
+  else if (dt == DType.Float32) unaryKernel<f32>(k, dataPtr(out), pa, n);
   else if (dt == DType.Float64) unaryKernel<f64>(k, dataPtr(out), pa, n);
   else unaryKernelI32(k, dataPtr(out), pa, n);
   dropAs(a, dt, pa);
   if (!shouldRecord(a, 0)) return out;
-  const s = savesOf(k);
-  const node = record(nodeKind(k), out, a, 0, s ? 1 : 0, 0, 0);
+  const more = k >= U_MORE;
+  const s = more ? moreSaves(k) : savesOf(k);
+  const node = record(more ? moreNodeKind(k, p0, p1) : nodeKind(k), out, a, 0, s ? 1 : 0, more ? 2 : 0, 0);
   if (!node) return failed(out);
+  if (more) { setAttrF(node, 0, roundTo(dt, p0)); setAttrF(node, 1, roundTo(dt, p1)); }
   if (s == 1 && !save(node, 0, a, false)) return failed(out);
   if (s == 2 && !save(node, 0, out, true)) return failed(out);
   return out;
@@ -63,19 +73,25 @@ function gradNodeKind(k: i32): i32 {
 }
 
 /** A fused backward formula k of gradient g and saved value s, as an op (for createGraph). */
-export function gradOp(k: i32, g: i32, s: i32): i32 {
+export function gradOp(k: i32, g: i32, s: i32): i32 { return gradOpP(k, g, s, 0, 0); }
+
+/** gradOp for the formulas of kernels/unaryMore.ts, with their parameters p0, p1. */
+export function gradOpP(k: i32, g: i32, s: i32, p0: f64, p1: f64): i32 {
   if (!g || !s) return 0;
   const dt = widerDtype(dtypeOf(g), dtypeOf(s));
   const out = newTensorLike(g, dt);
   if (!out) return 0;
   const pg = asDtype(g, dt), ps = asDtype(s, dt);
   if (!pg || !ps) { dropAs(g, dt, pg); dropAs(s, dt, ps); return failed(out); }
-  if (dt == DType.Float32) gradKernel<f32>(k, dataPtr(out), pg, ps, numelOf(out));
+  const more = k >= G_MORE;
+  if (more) gradMore(k, dt, dataPtr(out), pg, ps, numelOf(out), p0, p1);
+  else if (dt == DType.Float32) gradKernel<f32>(k, dataPtr(out), pg, ps, numelOf(out));
   else gradKernel<f64>(k, dataPtr(out), pg, ps, numelOf(out));
   dropAs(g, dt, pg); dropAs(s, dt, ps);
   if (!shouldRecord(g, s)) return out;
-  const node = record(gradNodeKind(k), out, g, s, 2, 0, 0);
+  const node = record(more ? moreGradNodeKind(k) : gradNodeKind(k), out, g, s, 2, more ? 2 : 0, 0);
   if (!node || !save(node, 0, g, false) || !save(node, 1, s, false)) return failed(out);
+  if (more) { setAttrF(node, 0, roundTo(dt, p0)); setAttrF(node, 1, roundTo(dt, p1)); }
   return out;
 }
 
@@ -134,7 +150,7 @@ export function unaryRule(node: usize, op: i32, g: i32): bool {
       if (needs(node, 1)) give(node, 1, fullLike(y, dtypeOf(g), 0));
       return true;
     }
-    default: return false;
+    default: return unaryMoreRule(node, op, g);
   }
 }
 

@@ -6,7 +6,8 @@ import { DType } from "../../assembly/abi.js";
 import { BK } from "../wasm/exports.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
-import { DTypeError } from "../errors.js";
+import { DTypeError, oom } from "../errors.js";
+import { retryAlloc } from "../lifetime.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
 import { W, h, scalarOf, promote2, promoteWithScalar, floatOf, result, describe, unaryOp, type Scalar } from "./util.js";
 import { UK } from "../wasm/exports.js";
@@ -150,6 +151,44 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   return result(W.where(hc, ha, hb, dt), () => W.where(cond._h, A._h, B._h, dt), shape, dt, "where");
 }
 
+declare module "../wasm/exports.js" {
+  interface CoreExports {
+    allcloseOp(a: number, b: number, rtol: number, atol: number, equalNan: number): number;
+    equalOp(a: number, b: number, dt: number): number;
+  }
+}
+
+/** A core answer of 2 (true), 1 (false) or 0 (out of memory, after a collection and retry). */
+function answer(r: number, again: () => number, op: string): boolean {
+  if (r === 0) r = retryAlloc(again);
+  if (r === 0) throw oom(op);
+  return r === 2;
+}
+
+/**
+ * Whether |a - b| <= atol + rtol * |b| everywhere, with broadcasting (torch.allclose); infinities
+ * must match exactly, NaN counts as equal only with `equalNan`. Example: `allclose(a, b, { atol: 1e-6 })`.
+ */
+export function allclose(a: Tensor, b: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean {
+  const ha = h(a, "allclose"), hb = h(b, "allclose");
+  const rtol = opts?.rtol ?? 1e-5, atol = opts?.atol ?? 1e-8, equalNan = opts?.equalNan ?? false;
+  if (typeof rtol !== "number" || typeof atol !== "number") {
+    throw new DTypeError(`allclose: rtol and atol must be numbers, got ${describe(rtol)} and ${describe(atol)}`);
+  }
+  if (a._dt !== b._dt) throw new DTypeError(`allclose: both tensors must have one dtype, got ${DTYPE_NAMES[a._dt]} and ${DTYPE_NAMES[b._dt]}`);
+  broadcastShapes(a._shape, b._shape, "allclose");
+  const en = equalNan ? 1 : 0;
+  return answer(W.allcloseOp(ha, hb, rtol, atol, en), () => W.allcloseOp(a._h, b._h, rtol, atol, en), "allclose");
+}
+
+/** Whether a and b have the same shape and equal elements (torch.equal; dtypes are promoted, NaN is unequal). */
+export function equal(a: Tensor, b: Tensor): boolean {
+  const ha = h(a, "equal"), hb = h(b, "equal");
+  if (a._shape.length !== b._shape.length || a._shape.some((d, i) => d !== b._shape[i])) return false;
+  const dt = promote2(a, b);
+  return answer(W.equalOp(ha, hb, dt), () => W.equalOp(a._h, b._h, dt), "equal");
+}
+
 /** A 0-dim tensor holding v (for number operands of multi-input ops). */
 export function scalarTensor(v: number, dt: DType): Tensor {
   const out = W.emptyOp(0, dt);
@@ -177,6 +216,8 @@ declare module "../tensor.js" {
     logicalAnd(other: TensorOrScalar): Tensor;
     logicalOr(other: TensorOrScalar): Tensor;
     logicalXor(other: TensorOrScalar): Tensor;
+    allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    equal(other: Tensor): boolean;
   }
 }
 
@@ -198,4 +239,6 @@ export const methods = {
   logicalAnd(this: Tensor, o: TensorOrScalar) { return logicalAnd(this, o); },
   logicalOr(this: Tensor, o: TensorOrScalar) { return logicalOr(this, o); },
   logicalXor(this: Tensor, o: TensorOrScalar) { return logicalXor(this, o); },
+  allclose(this: Tensor, o: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }) { return allclose(this, o, opts); },
+  equal(this: Tensor, o: Tensor) { return equal(this, o); },
 };
