@@ -7,7 +7,7 @@ import { Tensor } from "../tensor.js";
 import { tensor } from "../ops/creation.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { show as describe } from "../nn/late.js";
-import { callFn } from "../nn/late.js";
+import { stack } from "../ops/indexing.js";
 
 const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
 
@@ -20,9 +20,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function defaultCollate(batch: readonly unknown[]): unknown {
   if (!Array.isArray(batch) || batch.length === 0) throw new DTypeError(`defaultCollate: expected a non-empty array of samples, got ${describe(batch)}`);
   const elem = batch[0];
-  if (elem instanceof Tensor) return callFn("stack", "defaultCollate", batch, 0);
+  if (elem instanceof Tensor) return stack(batch as Tensor[], 0);
   if (ArrayBuffer.isView(elem) && !(elem instanceof DataView)) {
-    return callFn("stack", "defaultCollate", batch.map((a) => tensor(a as Float32Array)), 0);
+    return stack(batch.map((a) => tensor(a as Float32Array)), 0);
   }
   if (typeof elem === "number") {
     const nums = batch as number[];

@@ -6,15 +6,12 @@
 // draws a seed from the default generator and runs randperm on a fresh Generator seeded with it,
 // and with a generator runs randperm on it twice (torch's `randperm(n)[:num_samples % n]` tail).
 
-import { Tensor } from "../tensor.js";
-import { randint } from "../ops/creation.js";
+import { randint, randperm as randpermOp } from "../ops/creation.js";
+import { Generator as RandomGenerator } from "../random.js";
 import { DTypeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/late.js";
-import { callFn, newOf } from "../nn/late.js";
 import { defaultCollate } from "./collate.js";
 import type { DatasetLike } from "./dataset.js";
-
-type RandomGenerator = unknown;
 
 export interface DataLoaderOptions<T, B> {
   batchSize?: number;
@@ -32,14 +29,12 @@ export interface DataLoaderOptions<T, B> {
  * (except the single draw 2^32 - 1, which wraps to 0).
  */
 function drawSeed(generator: RandomGenerator | undefined): number {
-  const opts = generator === undefined ? {} : { generator };
-  const r = randint(-(2 ** 31), 2 ** 31 - 1, [2], opts as object).dataSync() as Int32Array;
+  const r = randint(-(2 ** 31), 2 ** 31 - 1, [2], { generator }).dataSync() as Int32Array;
   return (r[1] + 2 ** 31) >>> 0;
 }
 
 function randperm(n: number, generator: RandomGenerator): number[] {
-  const t = callFn<Tensor>("randperm", "DataLoader", n, { generator });
-  return Array.from(t.dataSync() as Int32Array);
+  return Array.from(randpermOp(n, { generator }).dataSync() as Int32Array);
 }
 
 /** Iterable over batches: `for (const [x, y] of loader) ...`. */
@@ -78,9 +73,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
       return;
     }
     if (this.generator === undefined) {
-      const g = newOf<{ manualSeed(s: number): unknown }>("Generator", "DataLoader");
-      g.manualSeed(drawSeed(undefined));
-      yield* randperm(n, g);
+      yield* randperm(n, new RandomGenerator().manualSeed(drawSeed(undefined)));
     } else {
       yield* randperm(n, this.generator);
       randperm(n, this.generator);

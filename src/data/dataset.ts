@@ -3,7 +3,7 @@
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/late.js";
-import { callMethod } from "../nn/late.js";
+import { select } from "../ops/shape.js";
 
 /** A map-style dataset: subclasses define getItem(index) and len(). */
 export abstract class Dataset<T = unknown> {
@@ -36,7 +36,7 @@ export class TensorDataset extends Dataset<Tensor[]> {
   getItem(index: number): Tensor[] {
     const n = this.len();
     if (!Number.isInteger(index) || index < -n || index >= n) throw new IndexError(`TensorDataset: index ${index} is out of range for ${n} samples`);
-    return this.tensors.map((t) => callMethod(t, "select", "TensorDataset", 0, index));
+    return this.tensors.map((t) => select(t, 0, index));
   }
   len(): number { return this.tensors[0]._shape[0]; }
 }

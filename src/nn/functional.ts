@@ -7,8 +7,9 @@ import { eq, mul } from "../ops/binary.js";
 import { arange, zerosLike } from "../ops/creation.js";
 import { DTypeError, IndexError, WasmgradError } from "../errors.js";
 import { h } from "../ops/util.js";
-import { show as describe } from "./late.js";
-import { callMethod } from "./late.js";
+import { show as describe, callMethod } from "./late.js";
+import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from "../ops/softmax.js";
+import { bernoulli_ } from "../random.js";
 
 /** x @ weight^T + bias, weight of shape [out, in] (torch.nn.functional.linear). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -36,9 +37,9 @@ function needDim(dim: unknown, op: string): number {
   return dim;
 }
 /** exp(x) / sum(exp(x)) along dim (torch.nn.functional.softmax). */
-export const softmax = (x: Tensor, dim: number): Tensor => callMethod(x, "softmax", "softmax", needDim(dim, "softmax"));
+export const softmax = (x: Tensor, dim: number): Tensor => softmaxOp(x, needDim(dim, "softmax"));
 /** x - logsumexp(x) along dim (torch.nn.functional.log_softmax). */
-export const logSoftmax = (x: Tensor, dim: number): Tensor => callMethod(x, "logSoftmax", "logSoftmax", needDim(dim, "logSoftmax"));
+export const logSoftmax = (x: Tensor, dim: number): Tensor => logSoftmaxOp(x, needDim(dim, "logSoftmax"));
 
 /**
  * Zeroes each element with probability p while training and scales the rest by 1 / (1 - p), as
@@ -49,7 +50,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new WasmgradError(`dropout: dropout probability has to be between 0 and 1, but got ${describe(p)}`);
   if (p === 0 || !training || x.numel() === 0) return x;
   if (p === 1) return mul(x, 0);
-  const noise = callMethod(zerosLike(x), "bernoulli_", "dropout", 1 - p);
+  const noise = bernoulli_(zerosLike(x), 1 - p);
   noise.div_(1 - p);
   return mul(x, noise);
 }

@@ -3,26 +3,18 @@
 
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
-import { rand, randn } from "../ops/creation.js";
 import { WasmgradError, formatShape } from "../errors.js";
-import { hasMethod, callMethod } from "./late.js";
+import { uniform_ as uniformOp, normal_ as normalOp } from "../random.js";
 
 /** Fills t with U(low, high) draws, in place, under noGrad; returns t (torch.nn.init.uniform_). */
 export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
-  noGrad(() => {
-    if (hasMethod("uniform_")) callMethod(t, "uniform_", "init.uniform_", low, high);
-    // without uniform_, rand's draws scaled in float32: the same distribution, not torch's stream
-    else t.copy_(rand(t._shape, { dtype: t.dtype === "float64" ? "float64" : "float32" }).mul(high - low).add(low));
-  });
+  noGrad(() => uniformOp(t, low, high));
   return t;
 }
 
 /** Fills t with N(mean, std) draws in place (torch.nn.init.normal_). */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  noGrad(() => {
-    if (hasMethod("normal_")) callMethod(t, "normal_", "init.normal_", mean, std);
-    else t.copy_(randn(t._shape, { dtype: t.dtype === "float64" ? "float64" : "float32" }).mul(std).add(mean));
-  });
+  noGrad(() => normalOp(t, mean, std));
   return t;
 }
 

@@ -1,29 +1,15 @@
-// Tensor ops this layer needs that the op modules may not provide in every build (softmax,
-// logSoftmax, gelu, silu, stack, select, uniform_, bernoulli_, randperm, ...). They are looked up
-// by name when called, so nn/optim/data compile and load without them and a call that needs one
-// fails with the op's name instead of "x is not a function".
+// Tensor ops this layer uses that the op modules may not provide in every build (gelu, silu,
+// leakyRelu, softplus) are called by name, so nn compiles and loads without them and a call that
+// needs one fails with the op's name instead of "x is not a function".
 
-import * as wg from "../index.js";
 import { Tensor } from "../tensor.js";
 import { WasmgradError } from "../errors.js";
 
 type AnyFn = (...args: unknown[]) => unknown;
 
-/** True if the library exports the function `name` (`wg.stack`, `wg.randperm`, ...). */
-export function hasFn(name: string): boolean {
-  return typeof (wg as unknown as Record<string, unknown>)[name] === "function";
-}
-
-/** True if tensors have the method `name` (`t.softmax`, `t.uniform_`, ...). */
+/** True if tensors have the method `name` (`t.gelu`, ...). */
 export function hasMethod(name: string): boolean {
   return typeof (Tensor.prototype as unknown as Record<string, unknown>)[name] === "function";
-}
-
-/** Calls the library function `name`; `by` names the caller for the error. */
-export function callFn<T = Tensor>(name: string, by: string, ...args: unknown[]): T {
-  const f = (wg as unknown as Record<string, unknown>)[name];
-  if (typeof f !== "function") throw new WasmgradError(`${by}: needs ${name}(), which this build of wasmgrad does not provide`);
-  return (f as AnyFn)(...args) as T;
 }
 
 /** Calls the tensor method `name` on t; `by` names the caller for the error. */
@@ -31,13 +17,6 @@ export function callMethod<T = Tensor>(t: Tensor, name: string, by: string, ...a
   const f = (Tensor.prototype as unknown as Record<string, unknown>)[name];
   if (typeof f !== "function") throw new WasmgradError(`${by}: needs Tensor.${name}(), which this build of wasmgrad does not provide`);
   return (f as AnyFn).apply(t, args) as T;
-}
-
-/** Constructs the library class `name` (`new wg.Generator()`). */
-export function newOf<T>(name: string, by: string, ...args: unknown[]): T {
-  const C = (wg as unknown as Record<string, unknown>)[name];
-  if (typeof C !== "function") throw new WasmgradError(`${by}: needs ${name}, which this build of wasmgrad does not provide`);
-  return new (C as new (...a: unknown[]) => T)(...args);
 }
 
 /** A value for an error message: strings quoted, numbers as written, objects by class name. */
