@@ -41,12 +41,24 @@ function run(call: Call, gen: Generator | undefined): Tensor {
   throw new Error(`unknown call ${String(call[0])}`);
 }
 
-/** Index of the first value that differs bit for bit (-0 and 0 differ), or -1. */
-function firstDiff(got: ArrayLike<number>, want: readonly number[]): number {
+/**
+ * Index of the first value that differs bit for bit (-0 and 0 differ), or -1. Float64 normals may
+ * differ from torch's in the last bits (`ulps`, relative): torch takes sin and cos from glibc, whose
+ * rounding the core's own sin/cos do not reproduce for every argument, and the radius multiplies
+ * that error; every other draw, float32 normals included, is exact.
+ */
+function firstDiff(got: ArrayLike<number>, want: readonly number[], ulps = 0): number {
   if (got.length !== want.length) return Math.min(got.length, want.length);
-  for (let i = 0; i < want.length; i++) if (!Object.is(Number(got[i]), want[i])) return i;
+  for (let i = 0; i < want.length; i++) {
+    const g = Number(got[i]), w = want[i];
+    if (Object.is(g, w)) continue;
+    if (ulps > 0 && Math.abs(g - w) <= ulps * Number.EPSILON * Math.max(Math.abs(w), 2 ** -1022)) continue;
+    return i;
+  }
   return -1;
 }
+const isF64Normal = (call: Call): boolean =>
+  (call[0] === "randn" || call[0] === "normal_" || call[0] === "normal_T") && call.includes("float64");
 
 test("torch.manual_seed(0); torch.rand(3)", () => {
   manualSeed(0);
@@ -62,7 +74,7 @@ describe("golden draws", () => {
     c.calls.forEach((call, i) => {
       const t = run(call, gen);
       const got = t.dtype === "bool" ? Array.from(t.toArray() as unknown as number[]).flat(8).map(Number) : Array.from(t.contiguous().dataSync());
-      const at = firstDiff(got, c.outs[i]);
+      const at = firstDiff(got, c.outs[i], isF64Normal(call) ? 4 : 0);
       if (at >= 0) throw new Error(`call ${i} ${JSON.stringify(call)}: element ${at} is ${got[at]}, torch gives ${c.outs[i][at]}`);
     });
   });
