@@ -10,6 +10,7 @@ import { gradFnName } from "./ops/spec.js";
 import { sameShape } from "./shape.js";
 import { AutogradError, ShapeError, DTypeError, WasmgradError, formatShape, oom } from "./errors.js";
 import { retryAlloc } from "./lifetime.js";
+import { to } from "./ops/convert.js";
 
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */
@@ -84,7 +85,8 @@ function checkRoot(t: Tensor, g: Tensor | null | undefined, op: string, index: n
   if (!sameShape(g._shape, t._shape)) {
     throw new ShapeError(`${op}: gradient has shape ${formatShape(g._shape)} but the output has shape ${formatShape(t._shape)}`);
   }
-  if (g._dt !== t._dt) throw new DTypeError(`${op}: gradient has dtype ${g.dtype} but the output has dtype ${t.dtype}`);
+  // torch casts a gradient of another dtype to the output's (recorded, so createGraph sees it)
+  if (g._dt !== t._dt) return to(g, t.dtype)._h;
   return hg;
 }
 
