@@ -109,7 +109,18 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 }
 /** Bytes of h's elements if they were contiguous. */
 // @ts-ignore: decorator
-@inline export function byteSize(h: i32): usize { return <usize>numelOf(h) << elemShift(dtypeOf(h)); }
+@inline export function byteSize(h: i32): usize { return bytesFor(numelOf(h), dtypeOf(h)); }
+/**
+ * Bytes of n elements of dtype dt, saturated at SIZE_LIMIT: a size past 4 GiB would wrap in 32
+ * bits and allocate a tiny block; saturated, the allocation fails and the op reports out of memory.
+ */
+// @ts-ignore: decorator
+@inline export function bytesFor(n: i32, dt: i32): usize {
+  const b = <u64><u32>n << <u64>elemShift(dt);
+  return b > <u64>SIZE_LIMIT ? SIZE_LIMIT : <usize>b;
+}
+/** Larger than any block the allocator can hand out (its memory ends below 4 GiB). */
+export const SIZE_LIMIT: usize = 0xfffffff0;
 
 export function setFlags(h: i32, flags: i32): void {
   const e = ent(h);

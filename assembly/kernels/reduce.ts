@@ -6,8 +6,22 @@ import { MAX_DIMS } from "../abi";
 // @ts-ignore: decorator
 @inline function at(p: usize, d: i32): i32 { return load<i32>(p + (<usize>d << 2)); }
 
-/** Sum of n contiguous f32 values. */
+/**
+ * Sum of n contiguous f32 values. Blocks of BLOCK values are summed in four f32x4 accumulators
+ * (lanes then added in order), and the block sums in f64: a float32 running sum stops growing
+ * once it is 2^24 times its terms, which long sums reach (PyTorch sums in a cascade for the same
+ * reason). Deterministic: the order depends only on n.
+ */
 export function sumF32(a: usize, n: i32): f32 {
+  let total: f64 = 0;
+  for (let start = 0; start < n; start += BLOCK) {
+    total += <f64>sumBlock(a + (<usize>start << 2), min(BLOCK, n - start));
+  }
+  return <f32>total;
+}
+const BLOCK: i32 = 1024;
+
+function sumBlock(a: usize, n: i32): f32 {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   let i = 0;
   for (; i + 16 <= n; i += 16) {

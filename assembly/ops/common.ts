@@ -6,7 +6,7 @@ import { DType, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, isContiguous, dtypeOf, elemShift, release, newTensor,
-  newTensorLike, shapeRec, newTensorOfRec, strideOf, dimOf,
+  newTensorLike, shapeRec, newTensorOfRec, strideOf, dimOf, bytesFor,
 } from "../tensor";
 import { copyStrided } from "../kernels/layout";
 import { dimsNdim, R_DATA } from "../dims";
@@ -40,12 +40,12 @@ export function failed(out: i32): i32 { if (out) release(out); return 0; }
  */
 export function asDtype(h: i32, dt: i32): usize {
   if (isContiguous(h) && dtypeOf(h) == dt) return dataPtr(h);
-  const p = alloc(<usize>numelOf(h) << elemShift(dt));
+  const p = alloc(bytesFor(numelOf(h), dt));
   if (p) copyStrided(p, dt, 0, dataPtr(h), dtypeOf(h), stridesPtr(h), ndimOf(h), shapePtr(h));
   return p;
 }
 export function dropAs(h: i32, dt: i32, p: usize): void {
-  if (p && p != dataPtr(h)) free(p, <usize>numelOf(h) << elemShift(dt));
+  if (p && p != dataPtr(h)) free(p, bytesFor(numelOf(h), dt));
 }
 
 /** A contiguous copy of h (same dtype), or h itself with one more reference if contiguous already. */

@@ -8,7 +8,7 @@
 
 import { OpCode, DType, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
-import { dataPtr, dimOf, dtypeOf, newTensor, release } from "../tensor";
+import { dataPtr, dimOf, dtypeOf, newTensor, release, SIZE_LIMIT } from "../tensor";
 import { newNode, attach, shouldRecord3, save, setAttrI, attrI, attrIPtr } from "../autograd/tape";
 import { gemmF32, gemmF64 } from "../kernels/matmul";
 import { im2col, col2im, G_C, G_H, G_W, G_KH, G_KW, G_SH, G_SW, G_PH, G_PW, G_DH, G_DW, G_OH, G_OW, G_LEN } from "../kernels/im2col";
@@ -61,10 +61,10 @@ function product(kind: i32, a: i32, b: i32, p: usize): i32 {
   if (!out) return 0;
   const es: usize = dt == DType.Float64 ? 3 : 2;
   const pa = asDtype(a, dt), pb = asDtype(b, dt);
-  const colBytes = <usize>K * <usize>L << es;
+  const colBytes = sat((<u64>K * <u64>L) << <u64>es);
   const col = alloc(colBytes);
   // packing space for the transposed operand of the backward products
-  const packBytes = <usize>K * <usize>max(L, Og) << es;
+  const packBytes = sat((<u64>K * <u64>max(L, Og)) << <u64>es);
   const pack = kind == K_FWD || dt != DType.Float32 ? 0 : alloc(packBytes);
   if (!pa || !pb || !col || (kind != K_FWD && dt == DType.Float32 && !pack)) {
     dropAs(a, dt, pa); dropAs(b, dt, pb);
@@ -105,6 +105,9 @@ function product(kind: i32, a: i32, b: i32, p: usize): i32 {
   if (pack) free(pack, packBytes);
   return out;
 }
+
+/** A byte count saturated at SIZE_LIMIT (so an impossible size fails to allocate instead of wrapping). */
+function sat(b: u64): usize { return b > <u64>SIZE_LIMIT ? SIZE_LIMIT : <usize>b; }
 
 /** Records node kind op on inputs a, b (and c), saving a and b, with the parameter block. */
 function recordProduct(op: i32, out: i32, a: i32, b: i32, c: i32, p: usize): i32 {

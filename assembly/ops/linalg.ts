@@ -4,7 +4,7 @@
 
 import { OpCode, DType, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
-import { dataPtr, numelOf, ndimOf, dtypeOf, newTensor, dimOf, strideOf, release } from "../tensor";
+import { dataPtr, numelOf, ndimOf, dtypeOf, newTensor, dimOf, strideOf, release, bytesFor } from "../tensor";
 import { record, shouldRecord, save } from "../autograd/tape";
 import { gemmF32, gemmF64 } from "../kernels/matmul";
 import { asDtype, dropAs, failed, setDim, dimAt, widerDtype } from "./common";
@@ -48,11 +48,12 @@ export function matmulOp(a: i32, b: i32, bmm: bool): i32 {
   const pb = dtypeOf(b) == dt ? dataPtr(b) : asDtype(b, dt);
   const ca = pa != dataPtr(a), cb = pb != dataPtr(b);
   // packing space for non-row-major f32 operands
-  const sa = dt == DType.Float32 ? alloc(<usize>(m * k) << 2) : 0;
-  const sb = dt == DType.Float32 ? alloc(<usize>(k * n) << 2) : 0;
+  const saBytes = bytesFor(m * k, DType.Float32), sbBytes = bytesFor(k * n, DType.Float32);
+  const sa = dt == DType.Float32 ? alloc(saBytes) : 0;
+  const sb = dt == DType.Float32 ? alloc(sbBytes) : 0;
   if (!pa || !pb || (dt == DType.Float32 && (!sa || !sb))) {
     if (ca) dropAs(a, dt, pa); if (cb) dropAs(b, dt, pb);
-    if (sa) free(sa, <usize>(m * k) << 2); if (sb) free(sb, <usize>(k * n) << 2);
+    if (sa) free(sa, saBytes); if (sb) free(sb, sbBytes);
     return failed(out);
   }
   // element strides of the matrix dims (vectors as 1 x k or k x 1)
@@ -84,7 +85,7 @@ export function matmulOp(a: i32, b: i32, bmm: bool): i32 {
     }
   }
   if (ca) dropAs(a, dt, pa); if (cb) dropAs(b, dt, pb);
-  if (sa) free(sa, <usize>(m * k) << 2); if (sb) free(sb, <usize>(k * n) << 2);
+  if (sa) free(sa, saBytes); if (sb) free(sb, sbBytes);
   if (!shouldRecord(a, b)) return out;
   const node = record(op, out, a, b, 2, 0, 0);
   if (!node || !save(node, 0, a, false) || !save(node, 1, b, false)) return failed(out);
