@@ -172,4 +172,46 @@ describe("backward with createGraph", () => {
     g!.add_(1);
     expect(() => h.sum().backward()).toThrow(/modified by an inplace operation: a tensor saved by MulBackward0 is at version 1; expected version 0/);
   });
+
+  test("two createGraph backwards accumulate out of place; the sum differentiates (torch: 16, AddBackward0, 14)", () => {
+    const x = f64([2]);
+    x.pow(3).sum().backward(null, { createGraph: true });
+    x.pow(2).sum().backward(null, { createGraph: true });
+    near(x.grad, [16]);
+    expect(x.grad!.gradFn!.name).toBe("AddBackward0");
+    near(autograd.grad(x.grad!.sum(), [x])[0], [14]);
+  });
+
+  test("a leaf hook under createGraph is differentiated too (torch: [2, 8], then [4, 8])", () => {
+    const x = f64([1, 2]);
+    x.registerHook((g) => g.mul(x));
+    x.pow(2).sum().backward(null, { createGraph: true });
+    near(x.grad, [2, 8]);
+    near(autograd.grad(x.grad!.sum(), [x])[0], [4, 8]);
+  });
+});
+
+describe("more createGraph paths (torch 1.13 values)", () => {
+  test("second derivative through a non-leaf input", () => {
+    const x = f64([1, 2]);
+    const y = x.exp();
+    const [g] = autograd.grad(y.pow(3).sum(), [y], { createGraph: true }); // 3y^2
+    near(g, [3 * Math.exp(2), 3 * Math.exp(4)], TOL);
+    near(autograd.grad(g!.sum(), [x])[0], [6 * Math.exp(2), 6 * Math.exp(4)], TOL); // 6 y * y
+  });
+
+  test("a view of a leaf as an input next to the leaf itself", () => {
+    const x = f64([[1, 2], [3, 4]]);
+    const v = (x as any).select(0, 0) as Tensor;
+    const [gv, gx] = autograd.grad(v.mul(v).sum().add(x.sum()), [v, x]);
+    near(gv, [2, 4]);
+    near(gx, [[3, 5], [1, 1]]);
+  });
+
+  test("third derivative through matmul", () => {
+    const A = f64([[1, 2], [3, 4]]);
+    const [g1] = autograd.grad(A.matmul(A).matmul(A).sum(), [A], { createGraph: true });
+    const [g2] = autograd.grad(g1!.pow(2).sum(), [A], { createGraph: true });
+    near(autograd.grad(g2!.sum(), [A])[0], [[8832, 11232], [10912, 13632]]);
+  });
 });
