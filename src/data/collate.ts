@@ -6,7 +6,7 @@
 import { Tensor } from "../tensor.js";
 import { tensor } from "../ops/creation.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { show as describe } from "../nn/late.js";
+import { show as describe } from "../nn/show.js";
 import { stack } from "../ops/indexing.js";
 
 const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;

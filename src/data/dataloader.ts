@@ -9,7 +9,7 @@
 import { randint, randperm as randpermOp } from "../ops/creation.js";
 import { Generator as RandomGenerator } from "../random.js";
 import { DTypeError, WasmgradError } from "../errors.js";
-import { show as describe } from "../nn/late.js";
+import { show as describe } from "../nn/show.js";
 import { defaultCollate } from "./collate.js";
 import type { DatasetLike } from "./dataset.js";
 

@@ -2,7 +2,7 @@
 
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError } from "../errors.js";
-import { show as describe } from "../nn/late.js";
+import { show as describe } from "../nn/show.js";
 import { select } from "../ops/shape.js";
 
 /** A map-style dataset: subclasses define getItem(index) and len(). */

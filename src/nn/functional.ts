@@ -1,13 +1,15 @@
 // nn.functional: activations, linear, dropout and oneHot (losses are in losses.ts).
 
 import { Tensor } from "../tensor.js";
-import { relu as reluOp, sigmoid as sigmoidOp, tanh as tanhOp } from "../ops/unary.js";
+import {
+  relu as reluOp, sigmoid as sigmoidOp, tanh as tanhOp, gelu as geluOp, silu as siluOp, leakyRelu as leakyReluOp, softplus as softplusOp,
+} from "../ops/unary.js";
 import { matmul } from "../ops/linalg.js";
 import { eq, mul } from "../ops/binary.js";
 import { arange, zerosLike } from "../ops/creation.js";
 import { DTypeError, IndexError, WasmgradError } from "../errors.js";
 import { h } from "../ops/util.js";
-import { show as describe, callMethod } from "./late.js";
+import { show as describe } from "./show.js";
 import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from "../ops/softmax.js";
 import { bernoulli_ } from "../random.js";
 
@@ -22,15 +24,11 @@ export const relu = (x: Tensor): Tensor => reluOp(x);
 export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
 export const tanh = (x: Tensor): Tensor => tanhOp(x);
 /** GELU, exact (erf) or with `approximate: "tanh"` (torch.nn.functional.gelu). */
-export function gelu(x: Tensor, opts: { approximate?: "none" | "tanh" } = {}): Tensor {
-  const approx = opts.approximate ?? "none";
-  if (approx !== "none" && approx !== "tanh") throw new WasmgradError(`gelu: approximate must be "none" or "tanh", got ${describe(approx)}`);
-  return approx === "none" ? callMethod(x, "gelu", "gelu") : callMethod(x, "gelu", "gelu", { approximate: approx });
-}
+export const gelu = (x: Tensor, opts?: { approximate?: "none" | "tanh" }): Tensor => geluOp(x, opts);
 /** x * sigmoid(x) (torch.nn.functional.silu). */
-export const silu = (x: Tensor): Tensor => callMethod(x, "silu", "silu");
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => callMethod(x, "leakyRelu", "leakyRelu", negativeSlope);
-export const softplus = (x: Tensor): Tensor => callMethod(x, "softplus", "softplus");
+export const silu = (x: Tensor): Tensor => siluOp(x);
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => leakyReluOp(x, negativeSlope);
+export const softplus = (x: Tensor, opts?: { beta?: number; threshold?: number }): Tensor => softplusOp(x, opts);
 
 function needDim(dim: unknown, op: string): number {
   if (typeof dim !== "number" || !Number.isInteger(dim)) throw new DTypeError(`${op}: dim must be an integer, got ${describe(dim)}`);

@@ -7,7 +7,8 @@ import { clipGradNorm_, clipGradValue_ } from "./utils.js";
 
 export { Module, Parameter, type IncompatibleKeys } from "./module.js";
 export {
-  Linear, Sequential, ModuleList, ReLU, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Flatten, Dropout, Identity,
+  Linear, Sequential, ModuleList, ReLU, GELU, Sigmoid, Tanh, SiLU, LeakyReLU, Softplus, Softmax, LogSoftmax, Flatten, Dropout,
+  Identity,
 } from "./layers.js";
 export {
   MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss,

@@ -3,7 +3,7 @@
 import { Tensor } from "../tensor.js";
 import { empty } from "../ops/creation.js";
 import { DTypeError, IndexError, WasmgradError } from "../errors.js";
-import { show as describe } from "./late.js";
+import { show as describe } from "./show.js";
 import { Module, Parameter } from "./module.js";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "./init.js";
 import * as F from "./functional.js";
@@ -143,4 +143,19 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
   extraRepr(): string { return `p=${this.p}, inplace=False`; }
+}
+
+export class LeakyReLU extends Module {
+  negativeSlope: number;
+  constructor(negativeSlope = 0.01) { super(); this.negativeSlope = negativeSlope; }
+  forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope); }
+  extraRepr(): string { return `negative_slope=${this.negativeSlope}`; }
+}
+
+export class Softplus extends Module {
+  beta: number;
+  threshold: number;
+  constructor(opts: { beta?: number; threshold?: number } = {}) { super(); this.beta = opts.beta ?? 1; this.threshold = opts.threshold ?? 20; }
+  forward(x: Tensor): Tensor { return F.softplus(x, { beta: this.beta, threshold: this.threshold }); }
+  extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
 }

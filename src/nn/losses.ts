@@ -9,7 +9,7 @@ import { sub, mul, maximum, where, eq, ne, logicalAnd } from "../ops/binary.js";
 import { arange, full } from "../ops/creation.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError, formatShape } from "../errors.js";
 import { h } from "../ops/util.js";
-import { show as describe } from "./late.js";
+import { show as describe } from "./show.js";
 import { logSoftmax } from "./functional.js";
 
 export type Reduction = "mean" | "sum" | "none";

@@ -8,7 +8,7 @@ import { max } from "../ops/reduceMinMax.js";
 import { norm } from "../ops/reduceStats.js";
 import { stack } from "../ops/indexing.js";
 import { DTypeError, WasmgradError } from "../errors.js";
-import { show as describe } from "./late.js";
+import { show as describe } from "./show.js";
 
 function gradsOf(params: Tensor | Iterable<Tensor>, op: string): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];

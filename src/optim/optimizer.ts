@@ -7,7 +7,7 @@ import { enableGrad } from "../gradMode.js";
 import { clone } from "../ops/shape.js";
 import { full } from "../ops/creation.js";
 import { DTypeError, WasmgradError } from "../errors.js";
-import { show as describe } from "../nn/late.js";
+import { show as describe } from "../nn/show.js";
 import { zeroGrads } from "../nn/module.js";
 
 export type ParamState = Record<string, Tensor | number | null>;
