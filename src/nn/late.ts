@@ -1,0 +1,3 @@
+// The earlier name of show.ts; modules outside nn import show from here.
+
+export { show } from "./show.js";
