@@ -56,6 +56,7 @@ export * as nn from "./nn/index.js";
 export { functional as F } from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
+export * as vision from "./vision/index.js";
 
 /** torch.autograd: grad() (and gradcheck / gradgradcheck in float64). */
 export const autograd = { grad, gradcheck, gradgradcheck };

@@ -1,0 +1,3 @@
+// torchvision.datasets.
+
+export { MNIST, type MNISTOptions } from "./mnist.js";
