@@ -63,13 +63,14 @@ export const MODE_SV: i32 = 2;
     }
     return <T>ipow(<i32>a, <i32>b);
   }
+  // std::max / std::min: a when the two compare equal (maximum(-0., 0.) is -0., as torch)
   if (k == B_MAX) {
     if (isFloat<T>()) { if (a != a) return a; if (b != b) return b; }
-    return a > b ? a : b;
+    return a < b ? b : a;
   }
   if (k == B_MIN) {
     if (isFloat<T>()) { if (a != a) return a; if (b != b) return b; }
-    return a < b ? a : b;
+    return b < a ? b : a;
   }
   if (k == B_AXPY) {
     // float32: the product and sum in f64 round once to f32, like a fused multiply-add

@@ -102,7 +102,9 @@ function numberOpt(v: unknown, dflt: number, op: string, what: string): number {
 export function gelu(a: Tensor, opts?: { approximate?: "none" | "tanh" }): Tensor {
   const o = optionsOf(opts, "gelu", ["approximate"]);
   const ap = o.approximate ?? "none";
-  if (ap !== "none" && ap !== "tanh") throw new DTypeError(`gelu: approximate must be "none" or "tanh", got ${describe(ap)}`);
+  if (ap !== "none" && ap !== "tanh") {
+    throw new DTypeError(`gelu: approximate must be "none" or "tanh", got ${typeof ap === "string" ? JSON.stringify(ap) : describe(ap)}`);
+  }
   return ap === "tanh" ? floatOnly(UM.GeluTanh, a, "gelu", 1) : floatOnly(UM.Gelu, a, "gelu");
 }
 /** x * sigmoid(x) (torch.nn.functional.silu). */
