@@ -85,6 +85,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const shape = ref.slice();
   shape[d] = total;
   checkShape(shape, "cat");
+  if (total > 2 ** 31 - 1) throw new ShapeError(`cat: the result's size ${total} along dim ${d} is beyond 2^31 - 1`);
   return join(ts, d, shape, dt, "cat", (n) => W.catOp(n, d, dt));
 }
 
@@ -241,6 +242,10 @@ export function repeat(a: Tensor, ...repsIn: DimsArg[]): Tensor {
   });
   const shape = reps.map((r, d) => r * (d - (reps.length - nd) >= 0 ? a._shape[d - (reps.length - nd)] : 1));
   checkShape(shape, "repeat");
+  // sizes and repeats cross to the core as int32 (a size may be huge when another one is 0)
+  if (reps.some((r, d) => r > 2 ** 31 - 1 || shape[d] > 2 ** 31 - 1)) {
+    throw new ShapeError(`repeat: repeats ${formatShape(reps)} give sizes ${formatShape(shape)} beyond 2^31 - 1`);
+  }
   const go = () => (writeScratch(reps), W.repeatOp(a._h, reps.length));
   return result(go(), go, shape, a._dt, "repeat");
 }
@@ -249,7 +254,9 @@ function triangle(a: Tensor, k: number, upper: boolean): Tensor {
   const op = upper ? "triu" : "tril";
   h(a, op);
   if (a._shape.length < 2) throw new ShapeError(`${op}: input tensor must have at least 2 dimensions, got shape ${formatShape(a._shape)}`);
-  const kk = intArg(k, "diagonal", op);
+  // beyond the matrix size every diagonal gives the same result; clamping keeps k an int32
+  const lim = a._shape[a._shape.length - 1] + a._shape[a._shape.length - 2] + 1;
+  const kk = Math.max(-lim, Math.min(lim, intArg(k, "diagonal", op)));
   const u = upper ? 1 : 0;
   return result(W.trilOp(a._h, kk, u), () => W.trilOp(a._h, kk, u), a._shape.slice(), a._dt, op);
 }
@@ -272,7 +279,10 @@ export function pad(a: Tensor, pads: readonly number[], value: number | { mode?:
   } else v = value as number;
   if (typeof v !== "number" && typeof v !== "boolean") throw new DTypeError(`pad: value must be a number, got ${describe(v)}`);
   if (!Array.isArray(pads)) throw new ShapeError(`pad: pads must be an array of integers, got ${describe(pads)}`);
-  pads.forEach((p) => intArg(p, "each pad", "pad"));
+  pads.forEach((p) => {
+    // the core takes pads as int32; larger ones could only give a shape checkShape refuses anyway
+    if (Math.abs(intArg(p, "each pad", "pad")) > 2 ** 31 - 1) throw new ShapeError(`pad: pad ${p} out of range`);
+  });
   if (pads.length % 2 !== 0) throw new ShapeError(`pad: padding length must be divisible by 2, got ${pads.length} (${formatShape(pads)})`);
   const nd = a._shape.length;
   if (pads.length / 2 > nd) throw new ShapeError(`pad: padding length too large: ${pads.length} pads for a tensor of ${nd} dims (shape ${formatShape(a._shape)})`);
