@@ -8,8 +8,9 @@ import { WasmgradError } from "../errors.js";
 /** A dataset file that is missing, unreadable or malformed. */
 export class DatasetError extends WasmgradError {}
 
-type Zlib = typeof import("node:zlib");
-type Fs = typeof import("node:fs");
+// The few Node functions used, typed here so that the published types need no @types/node.
+interface Zlib { gunzipSync(bytes: Uint8Array): Uint8Array }
+interface Fs { existsSync(path: string | URL): boolean; readFileSync(path: string | URL): Uint8Array }
 
 const UBYTE = 0x08;
 
