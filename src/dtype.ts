@@ -1,7 +1,9 @@
 // dtypes and PyTorch's type promotion (torch.result_type), done in TS before any call.
 
 import { DType } from "../assembly/abi.js";
-import { DTypeError } from "./errors.js";
+import { DTypeError, safeString } from "./errors.js";
+
+export { safeString };
 
 export type DTypeName = "float32" | "float64" | "int32" | "bool";
 
@@ -21,15 +23,6 @@ export function dtypeCode(name: unknown, op: string, dflt: DType = DType.Float32
     default:
       throw new DTypeError(`${op}: unknown dtype ${safeString(name)}; expected "float32", "float64", "int32" or "bool"`);
   }
-}
-
-/** A printable form of any value, for messages (never throws: Symbols, BigInts, cycles). */
-export function safeString(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "symbol" || typeof v === "bigint") return v.toString() + (typeof v === "bigint" ? "n" : "");
-  if (typeof v === "function") return "a function";
-  if (v !== null && typeof v === "object") return Array.isArray(v) ? "an array" : (v as object).constructor?.name ?? "an object";
-  return String(v);
 }
 
 export const isFloat = (d: DType): boolean => d === DType.Float32 || d === DType.Float64;

@@ -21,9 +21,43 @@ export class OutOfMemoryError extends WasmgradError {}
 /** Use of a tensor after dispose(). */
 export class DisposedError extends WasmgradError {}
 
-/** `[2, 3]` */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
+/** `[2, 3]`; elements that are not numbers (a misused shape argument) are described safely. */
+export function formatShape(shape: readonly unknown[]): string {
+  if (!Array.isArray(shape)) return safeString(shape);
+  const n = shape.length;
+  const parts: string[] = [];
+  for (let i = 0; i < Math.min(n, 16); i++) {
+    const s = shape[i];
+    parts.push(typeof s === "number" ? String(s) : safeString(s));
+  }
+  if (n > 16) parts.push(`... (${n} sizes)`);
+  return `[${parts.join(", ")}]`;
+}
+
+/** A printable form of any value, for messages (never throws: Symbols, BigInts, cycles, deep nesting). */
+export function safeString(v: unknown): string {
+  switch (typeof v) {
+    case "string": return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v);
+    case "symbol": return v.toString();
+    case "bigint": return `${v.toString()}n`;
+    case "function": return "a function";
+    case "object": {
+      if (v === null) return "null";
+      if (Array.isArray(v)) return "an array";
+      if (ArrayBuffer.isView(v)) return `a ${className(v) ?? "typed array"}`;
+      return className(v) ?? "an object";
+    }
+    default: return String(v);
+  }
+}
+
+function className(v: object): string | undefined {
+  try {
+    const name: unknown = v.constructor?.name;
+    return typeof name === "string" && name !== "" ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function oom(op: string, shape?: readonly number[]): OutOfMemoryError {

@@ -37,7 +37,7 @@ export { narrow, slice, select, split, chunk, unbind } from "./ops/shape.js";
 export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";
-export { to } from "./ops/convert.js";
+export { toDtype as to } from "./ops/convert.js";
 export { conv1d, conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from "./ops/conv.js";
 export { defaultGenerator } from "./random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";

@@ -6,6 +6,7 @@
 // counter is written with `n`: `for (let epoch = 0n; epoch < 100n; epoch++)`, or `BigInt(i)`.
 
 import { Tensor } from "./tensor.js";
+import { DTypeError, safeString } from "./errors.js";
 
 /**
  * repr() of a Python float: the shortest digits that round-trip, positional for exponents -4..15
@@ -58,8 +59,10 @@ function isPlainObject(x: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+const MAX_DEPTH = 1000;
+
 /** str(x) (top = true) or repr(x) (inside a list or dict), with `seen` guarding self-reference. */
-function format(x: unknown, top: boolean, seen: Set<object>): string {
+function format(x: unknown, top: boolean, seen: Set<object>, op: string, depth = 0): string {
   if (typeof x === "number") return floatRepr(x);
   if (typeof x === "bigint") return x.toString();
   if (typeof x === "string") return top ? x : strRepr(x);
@@ -71,11 +74,13 @@ function format(x: unknown, top: boolean, seen: Set<object>): string {
   const dict = x instanceof Map || isPlainObject(x);
   if (!list && !dict) return String(x);
   if (seen.has(x)) return list ? "[...]" : "{...}";
+  // Python's repr raises RecursionError here; the JS stack would overflow
+  if (depth >= MAX_DEPTH) throw new DTypeError(`${op}: the value is nested more than ${MAX_DEPTH} levels deep`);
   seen.add(x);
   try {
-    if (list) return `[${Array.from(x as ArrayLike<unknown>, (v) => format(v, false, seen)).join(", ")}]`;
+    if (list) return `[${Array.from(x as ArrayLike<unknown>, (v) => format(v, false, seen, op, depth + 1)).join(", ")}]`;
     const entries = x instanceof Map ? [...x.entries()] : Object.entries(x);
-    return `{${entries.map(([k, v]) => `${format(k, false, seen)}: ${format(v, false, seen)}`).join(", ")}}`;
+    return `{${entries.map(([k, v]) => `${format(k, false, seen, op, depth + 1)}: ${format(v, false, seen, op, depth + 1)}`).join(", ")}}`;
   } finally {
     seen.delete(x);
   }
@@ -96,7 +101,7 @@ function format(x: unknown, top: boolean, seen: Set<object>): string {
  * ```
  */
 export function formatPy(x: unknown): string {
-  return format(x, true, new Set());
+  return format(x, true, new Set(), "formatPy");
 }
 
 /** Receives the text one `print` call writes, its trailing newline included. */
@@ -121,7 +126,7 @@ function defaultSink(text: string): void {
  * ```
  */
 export function print(...args: unknown[]): void {
-  (sink ?? defaultSink)(args.map((a) => formatPy(a)).join(" ") + "\n");
+  (sink ?? defaultSink)(args.map((a) => format(a, true, new Set(), "print")).join(" ") + "\n");
 }
 
 /**
@@ -135,6 +140,9 @@ export function print(...args: unknown[]): void {
  * ```
  */
 export function setPrintSink(fn: PrintSink | null): PrintSink | null {
+  if (fn !== null && typeof fn !== "function") {
+    throw new DTypeError(`setPrintSink: expected a function (text: string) => void or null, got ${safeString(fn)}`);
+  }
   const prev = sink;
   sink = fn;
   return prev;

@@ -1,6 +1,6 @@
 // Shape checks and arithmetic, done once in TypeScript before any call into the core.
 
-import { ShapeError, IndexError, formatShape } from "./errors.js";
+import { ShapeError, IndexError, formatShape, safeString } from "./errors.js";
 
 export const MAX_DIMS = 8;
 
@@ -39,8 +39,8 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
 export function normalizeDim(dim: number, ndim: number, op: string, extra = 0): number {
   const n = ndim + extra;
   const lo = -Math.max(n, 1), hi = Math.max(n, 1) - 1;
-  if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new IndexError(`${op}: dimension out of range (expected to be in range of [${lo}, ${hi}], but got ${dim})`);
+  if (typeof dim !== "number" || !Number.isInteger(dim) || dim < lo || dim > hi) {
+    throw new IndexError(`${op}: dimension out of range (expected to be in range of [${lo}, ${hi}], but got ${safeString(dim)})`);
   }
   return dim < 0 ? dim + Math.max(n, 1) : dim;
 }
@@ -48,7 +48,7 @@ export function normalizeDim(dim: number, ndim: number, op: string, extra = 0): 
 /** A list of dims, normalised, de-duplicated, as a bit mask. */
 export function dimsMask(dims: number | readonly number[], ndim: number, op: string): number {
   if (typeof dims !== "number" && !Array.isArray(dims)) {
-    throw new IndexError(`${op}: dim must be a number or an array of numbers, got ${JSON.stringify(dims) ?? typeof dims}`);
+    throw new IndexError(`${op}: dim must be a number or an array of numbers, got ${safeString(dims)}`);
   }
   const list = typeof dims === "number" ? [dims] : dims;
   let mask = 0;
@@ -62,11 +62,11 @@ export function dimsMask(dims: number | readonly number[], ndim: number, op: str
 
 /** Validates a user shape (non-negative integers, at most MAX_DIMS dims). */
 export function checkShape(shape: readonly number[], op: string): number[] {
-  if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected a shape (an array of sizes), got ${JSON.stringify(shape) ?? typeof shape}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`${op}: expected a shape (an array of sizes), got ${safeString(shape)}`);
   if (shape.length > MAX_DIMS) throw new ShapeError(`${op}: at most ${MAX_DIMS} dims are supported, got ${shape.length}: ${formatShape(shape)}`);
   let n = 1;
   for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 0) throw new ShapeError(`${op}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`);
     n *= s;
   }
   // element counts and offsets are 32-bit in the core
@@ -82,7 +82,9 @@ export function inferShape(shape: readonly number[], numel: number, from: readon
   let infer = -1, known = 1;
   for (let i = 0; i < shape.length; i++) {
     const s = shape[i];
-    if (s === -1) {
+    if (typeof s !== "number") {
+      throw new ShapeError(`${op}: invalid shape dimension ${safeString(s)} in ${formatShape(shape)}: sizes must be integers`);
+    } else if (s === -1) {
       if (infer >= 0) throw new ShapeError(`${op}: only one dimension can be inferred: ${formatShape(shape)}`);
       infer = i;
     } else if (!Number.isInteger(s) || s < 0) {
@@ -101,11 +103,17 @@ export function inferShape(shape: readonly number[], numel: number, from: readon
   return checkShape(out, op);
 }
 
-/** Accepts shape as an array or as varargs (`zeros(2, 3)` or `zeros([2, 3])`). */
+/**
+ * Accepts shape as an array or as varargs (`zeros(2, 3)` or `zeros([2, 3])`). Always returns a new
+ * array, so a caller changing its own array later never changes a tensor's shape.
+ */
 export function shapeArgs(args: readonly (number | readonly number[])[], op: string, allowInfer = false): number[] {
   const shape = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
   for (const a of shape) {
-    if (typeof a !== "number") throw new ShapeError(`${op}: expected a shape as an array or as numbers, got ${JSON.stringify(args)}`);
+    if (typeof a !== "number") {
+      throw new ShapeError(`${op}: expected a shape as an array or as numbers, got ${formatShape(shape)} (a size is ${safeString(a)})`);
+    }
   }
-  return allowInfer ? shape.slice() : checkShape(shape, op);
+  const copy = shape.slice();
+  return allowInfer ? copy : checkShape(copy, op);
 }

@@ -6,8 +6,8 @@
 import { W } from "./wasm/load.js";
 import { F_REQUIRES_GRAD } from "./wasm/exports.js";
 import { readValues } from "./wasm/memory.js";
-import { track, dispose as disposeTensor, disposedError, type Owned } from "./lifetime.js";
-import { AutogradError, ShapeError, DTypeError, formatShape, oom } from "./errors.js";
+import { track, dispose as disposeTensor, disposedError, retryAlloc, type Owned } from "./lifetime.js";
+import { AutogradError, ShapeError, DTypeError, OutOfMemoryError, formatShape, oom, safeString } from "./errors.js";
 import { DTYPE_NAMES, isFloat, type DTypeName } from "./dtype.js";
 import { gradFnName } from "./ops/spec.js";
 import { formatTensor } from "./format.js";
@@ -16,6 +16,13 @@ import { DType } from "../assembly/abi.js";
 
 // `using t = ...` needs Symbol.dispose (Node 20 lacks it); the same well-known symbol as TS uses.
 if (!(Symbol as { dispose?: symbol }).dispose) Object.defineProperty(Symbol, "dispose", { value: Symbol.for("Symbol.dispose") });
+
+// The published types use Symbol.dispose, which lib ES2022 (without esnext.disposable or @types/node)
+// does not declare; the same declarations as TypeScript's lib.esnext.disposable, which merge with it.
+declare global {
+  interface SymbolConstructor { readonly dispose: unique symbol }
+  interface Disposable { [Symbol.dispose](): void }
+}
 
 export type TensorOrScalar = Tensor | number | boolean;
 export type NestedArray = number | boolean | NestedArray[];
@@ -28,7 +35,7 @@ interface Links {
   hooks: Array<(g: Tensor) => Tensor | void | undefined> | null;
 }
 
-export class Tensor implements Owned {
+export class Tensor {
   /** @internal handle in the WASM tensor table (0 once disposed) */
   _h: number;
   /** @internal */
@@ -122,14 +129,18 @@ export class Tensor implements Owned {
     // tensor per read; a view that was disposed or given requires_grad is not reused.
     const c = this._links?.dataView ?? null;
     if (c !== null && c._h !== 0 && (W.flagsOf(c._h) & F_REQUIRES_GRAD) === 0) return c;
-    const out = W.detachOp(th, 0);
+    let out = W.detachOp(th, 0);
+    if (out === 0) out = retryAlloc(() => W.detachOp(th, 0));
     if (out === 0) throw oom("data");
-    return this.cacheData(new Tensor(out, this._shape, this._dt));
+    return cacheData(this, new Tensor(out, this._shape, this._dt));
   }
   set data(src: Tensor) {
     const sh = h(src, "data");
     const th = h(this, "data");
-    if (!W.setDataOp(th, sh)) throw oom("data");
+    if (!isFloat(src._dt) && (W.flagsOf(th) & F_REQUIRES_GRAD) !== 0) {
+      throw new DTypeError(`data: data set to a tensor that requires gradients must be floating point, got ${src.dtype}`);
+    }
+    if (!W.setDataOp(th, sh) && !retryAlloc(() => W.setDataOp(th, sh))) throw oom("data");
     this._shape = src._shape;
     this._dt = src._dt;
     const links = this._links;
@@ -139,13 +150,7 @@ export class Tensor implements Owned {
       if (links.dataView !== null) { linksOf(links.dataView).aliasOf = null; links.dataView = null; }
     }
     // `w.data = t`: t now shares w's storage and has no history, so it can serve as w.data
-    if ((src._links?.aliasOf ?? null) === null && (W.flagsOf(sh) & F_REQUIRES_GRAD) === 0 && src !== this) this.cacheData(src);
-  }
-
-  private cacheData(view: Tensor): Tensor {
-    linksOf(this).dataView = view;
-    linksOf(view).aliasOf = this;
-    return view;
+    if ((src._links?.aliasOf ?? null) === null && (W.flagsOf(sh) & F_REQUIRES_GRAD) === 0 && src !== this) cacheData(this, src);
   }
 
   // ---- reading values ---------------------------------------------------------------------
@@ -160,15 +165,15 @@ export class Tensor implements Owned {
 
   /** A copy of the values in row-major order as float32. */
   toFloat32Array(): Float32Array {
-    const v = readValues(h(this, "toFloat32Array"), this.numel(), this._dt);
+    const v = readValues(h(this, "toFloat32Array"), this.numel(), this._dt, "toFloat32Array");
     return v instanceof Float32Array ? v : Float32Array.from(v);
   }
   /** A copy of the values in row-major order, typed by dtype (bool as Uint8Array). */
-  dataSync(): Float32Array | Float64Array | Int32Array | Uint8Array { return readValues(h(this, "dataSync"), this.numel(), this._dt); }
+  dataSync(): Float32Array | Float64Array | Int32Array | Uint8Array { return readValues(h(this, "dataSync"), this.numel(), this._dt, "dataSync"); }
 
   /** The values as nested arrays (a number for a 0-dim tensor; booleans for bool). */
   toArray(): NestedArray {
-    const flat = readValues(h(this, "toArray"), this.numel(), this._dt);
+    const flat = readValues(h(this, "toArray"), this.numel(), this._dt, "toArray");
     const bool = this._dt === DType.Bool;
     const shape = this._shape;
     const build = (d: number, off: number): NestedArray => {
@@ -184,8 +189,15 @@ export class Tensor implements Owned {
 
   /** PyTorch's print layout, e.g. `tensor([1., 2.], requires_grad=True)`. */
   toString(): string {
-    if (this._h === 0) return "tensor(<disposed>)";
-    const vals = readValues(this._h, this.numel(), this._dt);
+    if (!isLive(this)) return this._h === 0 ? "tensor(<disposed>)" : "tensor(<not a tensor made by wasmgrad>)";
+    let vals;
+    try {
+      vals = readValues(this._h, this.numel(), this._dt, "toString");
+    } catch (e) {
+      // toString also builds error messages, which must not fail in turn
+      if (e instanceof OutOfMemoryError) return `tensor(<out of memory reading the values>, size=(${this._shape.join(", ")}))`;
+      throw e;
+    }
     const suffix: string[] = [];
     const fn = this.gradFn;
     if (fn) suffix.push(`grad_fn=<${fn.name}>`);
@@ -206,6 +218,12 @@ export class Tensor implements Owned {
   get isDisposed(): boolean { return this._h === 0; }
 }
 
+function cacheData(base: Tensor, view: Tensor): Tensor {
+  linksOf(base).dataView = view;
+  linksOf(view).aliasOf = base;
+  return view;
+}
+
 /** @internal */
 export function linksOf(t: Tensor): Links {
   return t._links ?? (t._links = { grad: null, dataView: null, aliasOf: null, hooks: null });
@@ -213,22 +231,26 @@ export function linksOf(t: Tensor): Links {
 
 /** The handle of t, or a clear error if t is not a live Tensor. */
 export function h(t: Tensor, op: string): number {
-  if (!(t instanceof Tensor) || typeof t._h !== "number" || !Array.isArray(t._shape)) {
-    throw new DTypeError(`${op}: expected a Tensor, got ${describe(t)}`);
-  }
+  if (!(t instanceof Tensor)) throw new DTypeError(`${op}: expected a Tensor, got ${describe(t)}`);
   const th = t._h;
-  if (th === 0) throw disposedError(op);
+  if (th === 0 && Array.isArray(t._shape)) throw disposedError(op);
+  // Object.create(Tensor.prototype) passes instanceof but has no handle of its own
+  if (!isLive(t)) throw new DTypeError(`${op}: expected a Tensor, got an object that is not a tensor made by wasmgrad`);
   return th;
+}
+
+/** A real, undisposed tensor: a positive integer handle and a shape array. */
+function isLive(t: Tensor): boolean {
+  const th = t._h;
+  return typeof th === "number" && Number.isInteger(th) && th > 0 && Array.isArray(t._shape);
 }
 
 export function describe(v: unknown): string {
   if (v === null) return "null";
   if (v === undefined) return "undefined";
   if (Array.isArray(v)) return "an array (wrap it with tensor())";
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} (wrap it with tensor())`;
-  if (typeof v === "object") {
-    try { return (v as object).constructor?.name ?? "an object"; } catch { return "an object"; }
-  }
+  if (ArrayBuffer.isView(v)) return `${safeString(v)} (wrap it with tensor())`;
+  if (typeof v === "object") return safeString(v);
   return typeof v;
 }
 

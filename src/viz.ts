@@ -5,6 +5,7 @@ import { W } from "./wasm/load.js";
 import { Tensor, h } from "./tensor.js";
 import { gradFnName } from "./ops/spec.js";
 import { shapeOf } from "./tensor.js";
+import { DTypeError, safeString } from "./errors.js";
 
 export interface DotOptions {
   /** Names for leaf tensors, e.g. `{ w }`: shown in their boxes (as torchviz's `params`). */
@@ -26,8 +27,15 @@ function quote(s: string): string {
  */
 export function toDot(t: Tensor, opts: DotOptions = {}): string {
   const root = h(t, "toDot");
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+    throw new DTypeError(`toDot: options must be an object like { params: { w } }, got ${safeString(opts)}`);
+  }
+  const params: unknown = opts.params ?? {};
+  if (params === null || typeof params !== "object" || Array.isArray(params)) {
+    throw new DTypeError(`toDot: params must be an object of named tensors like { w }, got ${safeString(params)}`);
+  }
   const names = new Map<number, string>();
-  for (const [name, p] of Object.entries(opts.params ?? {})) names.set(h(p, "toDot"), name);
+  for (const [name, p] of Object.entries(params as Record<string, Tensor>)) names.set(h(p, "toDot"), name);
 
   const lines = [
     "digraph {",

@@ -25,12 +25,16 @@ const cases: [string, () => Tensor, string][] = [
     "        [1.4286, 1.5714, 1.7143, 1.8571, 2.0000],\n" +
     "        [2.1429, 2.2857, 2.4286, 2.5714, 2.7143],\n" +
     "        [2.8571, 3.0000, 3.1429, 3.2857, 3.4286]])"],
-  ["summarised", () => arange(2000), "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])"],
+  ["summarised int32 (arange of integers is int32, torch's int64 here)", () => arange(2000),
+    "tensor([   0,    1,    2,  ..., 1997, 1998, 1999], dtype=torch.int32)"],
+  ["summarised", () => arange(2000).float(), "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])"],
 ];
 
 test.each(cases)("%s", (_, make, want) => expect(make().toString()).toBe(want));
 
 test("3-D tensors separate blocks with a blank line", () => {
-  expect(arange(8).reshape(2, 2, 2).toString()).toBe(
+  expect(arange(8).float().reshape(2, 2, 2).toString()).toBe(
     "tensor([[[0., 1.],\n         [2., 3.]],\n\n        [[4., 5.],\n         [6., 7.]]])");
+  expect(arange(8).reshape(2, 2, 2).toString()).toBe(
+    "tensor([[[0, 1],\n         [2, 3]],\n\n        [[4, 5],\n         [6, 7]]], dtype=torch.int32)");
 });

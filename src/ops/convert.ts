@@ -6,11 +6,16 @@ import { dtypeCode, type DTypeName } from "../dtype.js";
 import { W, h, result } from "./util.js";
 
 /** A copy converted to dtype (this tensor itself when it already has that dtype, as torch). */
-export function to(a: Tensor, dtype: DTypeName): Tensor {
-  h(a, "to");
-  const dt = dtypeCode(dtype, "to");
+export function toDtype(a: Tensor, dtype: DTypeName): Tensor { return to(a, dtype, "to"); }
+
+/** toDtype for the op modules: `op` names the calling op in errors. */
+export function to(a: Tensor, dtype: DTypeName, op = "to"): Tensor {
+  h(a, op);
+  // torch's t.to() with no dtype returns t
+  if (dtype === undefined || dtype === null) return a;
+  const dt = dtypeCode(dtype, op);
   if (dt === a._dt) return a;
-  return result(W.castOp(a._h, dt), () => W.castOp(a._h, dt), a._shape, dt, "to");
+  return result(W.castOp(a._h, dt), () => W.castOp(a._h, dt), a._shape, dt, op);
 }
 
 declare module "../tensor.js" {
@@ -27,10 +32,10 @@ declare module "../tensor.js" {
 }
 
 export const methods = {
-  to(this: Tensor, d: DTypeName) { return to(this, d); },
-  float(this: Tensor) { return to(this, "float32"); },
-  double(this: Tensor) { return to(this, "float64"); },
-  int(this: Tensor) { return to(this, "int32"); },
-  bool(this: Tensor) { return to(this, "bool"); },
+  to(this: Tensor, d: DTypeName) { return to(this, d, "to"); },
+  float(this: Tensor) { return to(this, "float32", "float"); },
+  double(this: Tensor) { return to(this, "float64", "double"); },
+  int(this: Tensor) { return to(this, "int32", "int"); },
+  bool(this: Tensor) { return to(this, "bool", "bool"); },
 };
 export { DType };

@@ -32,6 +32,12 @@ function checkInplace(self: Tensor, op: string, other?: Tensor): number {
   return hs;
 }
 
+/** No element to write: torch returns the (empty) tensor unchanged; the core would see zero strides as overlap. */
+function isEmpty(t: Tensor): boolean {
+  for (const s of t._shape) if (s === 0) return true;
+  return false;
+}
+
 function checkFits(self: Tensor, other: Tensor, op: string): void {
   const shape = broadcastShapes(self._shape, other._shape, op);
   if (!sameShape(shape, self._shape)) {
@@ -55,6 +61,7 @@ function inplace(k: BK, self: Tensor, other: TensorOrScalar, name: string, alpha
     if (floatResult && !isFloat(dt)) dt = DType.Float32;
     checkCast(self, dt, name);
     const s = scalarOf(other, name) * alpha;
+    if (isEmpty(self)) return;
     done(W.inplaceScalarOp(k, hs, s), () => W.inplaceScalarOp(k, self._h, s), self, name);
     return;
   }
@@ -65,6 +72,7 @@ function inplace(k: BK, self: Tensor, other: TensorOrScalar, name: string, alpha
   if (floatResult && !isFloat(dt)) dt = DType.Float32;
   checkCast(self, dt, name);
   checkFits(self, other, name);
+  if (isEmpty(self)) return;
   done(W.inplaceBinaryOp(k, hs, ho, alpha), () => W.inplaceBinaryOp(k, self._h, other._h, alpha), self, name);
 }
 
@@ -91,6 +99,7 @@ export function copy_(self: Tensor, src: Tensor): void {
   const hs = checkInplace(self, "copy_", src);
   const hsrc = h(src, "copy_");
   checkFits(self, src, "copy_");
+  if (isEmpty(self)) return;
   done(W.copyOp(hs, hsrc), () => W.copyOp(self._h, src._h), self, "copy_");
 }
 

@@ -1,6 +1,7 @@
 /** The functions the WASM core exports (assembly/index.ts). Handles are i32, 0 = none/failure. */
 export interface CoreExports {
-  memory: WebAssembly.Memory;
+  /** WebAssembly.Memory (typed by what is read, so the published types need no DOM lib) */
+  memory: { readonly buffer: ArrayBuffer };
   heapLiveBytes(): number;
   heapPeakBytes(): number;
   liveTensors(): number;

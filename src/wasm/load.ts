@@ -3,6 +3,7 @@
 // Browsers call `await init()` once (or pass bytes / a URL / a Module to it).
 
 import type { CoreExports } from "./exports.js";
+import { DTypeError, safeString } from "../errors.js";
 
 let core: CoreExports | null = null;
 
@@ -29,8 +30,14 @@ function setCore(c: CoreExports): void {
   for (const fn of listeners.splice(0)) fn();
 }
 
-/** What init() accepts: wasm bytes, a URL to fetch, or a compiled module. */
-export type WasmSource = BufferSource | URL | string | WebAssembly.Module;
+/**
+ * What init() accepts: wasm bytes, a URL (or its string) to fetch, or a compiled WebAssembly.Module.
+ * Written without DOM types so the published types also check in Node-only projects; a `URL`
+ * matches `{ href }` and a WebAssembly.Module (an opaque object) matches `WasmModuleLike`.
+ */
+export type WasmSource = ArrayBuffer | ArrayBufferView | { readonly href: string } | string | WasmModuleLike;
+/** A compiled WebAssembly.Module. */
+export interface WasmModuleLike { readonly [Symbol.toStringTag]?: string }
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
 
@@ -80,8 +87,8 @@ export async function init(source?: WasmSource): Promise<void> {
   }
   let mod: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) mod = source;
-  else if (source instanceof URL || typeof source === "string" || source === undefined) {
-    const url = source ?? new URL("./release.wasm", import.meta.url);
+  else if (source === undefined || typeof source === "string" || isUrlLike(source)) {
+    const url = source === undefined ? new URL("./release.wasm", import.meta.url) : typeof source === "string" ? source : source.href;
     const res = await fetch(url);
     if (!res.ok) {
       throw new Error(`wasmgrad: could not load ${url} (HTTP ${res.status}); serve release.wasm beside the module or pass it to init()`);
@@ -92,8 +99,16 @@ export async function init(source?: WasmSource): Promise<void> {
       // servers that do not send application/wasm: compile from the bytes instead
       mod = await WebAssembly.compile(await res.arrayBuffer());
     }
-  } else mod = await WebAssembly.compile(source);
+  } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    mod = await WebAssembly.compile(source as BufferSource);
+  } else {
+    throw new DTypeError(`init: expected wasm bytes, a URL or a WebAssembly.Module, got ${safeString(source)}`);
+  }
   setCore(instantiate(mod));
+}
+
+function isUrlLike(v: unknown): v is { readonly href: string } {
+  return v instanceof URL || (typeof v === "object" && v !== null && typeof (v as { href?: unknown }).href === "string");
 }
 
 /** For the bundle's top-level: load in Node now so the first op pays nothing. */

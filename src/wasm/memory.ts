@@ -4,6 +4,8 @@
 
 import { DType } from "../../assembly/abi.js";
 import { W, onLoad } from "./load.js";
+import { retryAlloc } from "../lifetime.js";
+import { oom } from "../errors.js";
 
 let buffer: ArrayBuffer | null = null;
 let f32v = new Float32Array(0);
@@ -49,16 +51,26 @@ function viewOf(dt: DType): Values {
 }
 const SHIFT = [2, 3, 2, 0];
 
-/** Copies n elements of a tensor's row-major values (typed by dtype) out of WASM memory. */
-export function readValues(h: number, n: number, dt: DType): Values {
-  const p = W.readAddr(h) >>> 0;
-  const out = dt === DType.Float32 ? new Float32Array(n) : dt === DType.Float64 ? new Float64Array(n)
-    : dt === DType.Int32 ? new Int32Array(n) : new Uint8Array(n);
-  if (n > 0) {
-    if (p === 0) throw new Error("wasmgrad: out of memory while reading a tensor");
-    const src = viewOf(dt), at = p >>> SHIFT[dt];
-    out.set(src.subarray(at, at + n));
+/**
+ * Copies n elements of a tensor's row-major values (typed by dtype) out of WASM memory. A strided
+ * tensor is first copied contiguous inside the core; with no memory for that (even after a
+ * collection), or for the JS array, it throws an OutOfMemoryError naming `op`.
+ */
+export function readValues(h: number, n: number, dt: DType, op = "read"): Values {
+  let out: Values;
+  try {
+    out = dt === DType.Float32 ? new Float32Array(n) : dt === DType.Float64 ? new Float64Array(n)
+      : dt === DType.Int32 ? new Int32Array(n) : new Uint8Array(n);
+  } catch (e) {
+    if (e instanceof RangeError) throw oom(op);
+    throw e;
   }
+  if (n === 0) return out;
+  let p = W.readAddr(h) >>> 0;
+  if (p === 0) p = retryAlloc(() => W.readAddr(h)) >>> 0;
+  if (p === 0) throw oom(op);
+  const src = viewOf(dt), at = p >>> SHIFT[dt];
+  out.set(src.subarray(at, at + n));
   W.freeCopy(h, p);
   return out;
 }

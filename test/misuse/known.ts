@@ -10,6 +10,8 @@ export interface Known {
   run: (wg: Lib) => string | null;
   /** needs gigabytes or seconds: runs in a child process */
   heavy?: boolean;
+  /** bytes of fresh memory any implementation must write (the result), for the time budget */
+  bytes?: number;
 }
 
 const vals = (t: Tensor): number[] => Array.from(t.dataSync());
@@ -141,9 +143,9 @@ export const KNOWN: Known[] = [
   { call: "ones(2**24 + 1).sum()", expect: "16777217 (float32 sums must not stall at 2**24)", run: gives((wg) => wg.ones(2 ** 24 + 1).sum(), [], [2 ** 24 + 1]) },
   { call: "ones(1).expand(2**30).sum()", expect: "exactly 2**30, or a typed error", heavy: true,
     run: allEqualOrTyped((wg) => wg.ones(1).expand(2 ** 30).sum().item(), 2 ** 30, ["OutOfMemoryError", "ShapeError"]) },
-  { call: "full([1], 7).expand(6e8).dataSync()", expect: "6e8 sevens, or a typed OutOfMemoryError", heavy: true,
+  { call: "full([1], 7).expand(6e8).dataSync()", expect: "6e8 sevens, or a typed OutOfMemoryError", heavy: true, bytes: 6e8 * 4,
     run: allEqualOrTyped((wg) => wg.full([1], 7).expand(6e8).dataSync(), 7, ["OutOfMemoryError"]) },
-  { call: "full([1], 7).expand(6e8).contiguous() then .sum()", expect: "4.2e9 (within float32 rounding), or a typed OutOfMemoryError", heavy: true,
+  { call: "full([1], 7).expand(6e8).contiguous() then .sum()", expect: "4.2e9 (within float32 rounding), or a typed OutOfMemoryError", heavy: true, bytes: 6e8 * 4,
     run: allEqualOrTyped((wg) => wg.full([1], 7).expand(6e8).contiguous().sum().item(), (v) => Math.abs((v as number) - 4.2e9) <= 4.2e9 * 1e-5 ? null : `gave ${v}`, ["OutOfMemoryError"]) },
   // misuse that must throw a typed error
   { call: "setMemoryOptions({ gcHeapBytes: \"12MB\" })", expect: "a typed error", run: throwsTyped((wg) => wg.setMemoryOptions({ gcHeapBytes: "12MB" as never }), "setMemoryOptions") },
