@@ -237,6 +237,7 @@ function expectNear(a: Float64Array[], b: Float64Array[], atol: number, rtol: nu
 }
 
 const SEEDS = Array.from({ length: 48 }, (_, k) => 1000 + k);
+// FUZZ_GRAD_PRINT=1 lists the programs, to read what a seed exercises
 if (process.env.FUZZ_GRAD_PRINT) for (const s of SEEDS) console.log(s, randomProgram(s).text);
 
 describe("fuzzed gradients", () => {

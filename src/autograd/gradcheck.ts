@@ -123,7 +123,7 @@ function check(fn: Fn, inputs: Tensor | readonly unknown[], opts: GradcheckOptio
     const outShapes = outs.map((o) => o.shape);
     const outN = outShapes.map((s) => s.reduce((a, b) => a * b, 1));
 
-    // Numerical Jacobian columns: cols[k][j] holds d outputs / d input k element j, all outputs concatenated.
+    // Numerical Jacobian: numeric[k][j][o][i] = d output o element i / d input k element j.
     const evalAt = (k: number, v: Float64Array): Float64Array[] => tidy(() => {
       const xs = args.slice();
       diff.forEach((p, m) => { xs[p] = leaf(m === k ? v : base[m], shapes[m], true); });
@@ -146,7 +146,7 @@ function check(fn: Fn, inputs: Tensor | readonly unknown[], opts: GradcheckOptio
         pert[j] = x0;
         cols.push(hi.map((h, o) => h.map((v, i) => (v - lo[o][i]) / (2 * eps))));
       }
-      return cols; // cols[j][o][i]
+      return cols;
     });
 
     const diffInputs = diff.map((i) => args[i] as Tensor);
