@@ -10,7 +10,7 @@ const REDRAW_MS = 50;
 const WIDTH = 24;
 
 function seconds(ms: number): string {
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.floor((ms % 60_000) / 1000)}s`;
 }
 
 export class Progress {
@@ -31,10 +31,12 @@ export class Progress {
     this.label = label;
     this.total = Math.max(1, total);
     this.tty = this.err.isTTY === true;
-    if (this.tty) {
+    // Lines print() writes only need the bar out of their way when they reach the same terminal.
+    if (this.tty && process.stdout.isTTY) {
       this.prevSink = setPrintSink((text) => {
         this.erase();
-        process.stdout.write(text);
+        if (this.prevSink) this.prevSink(text);
+        else process.stdout.write(text);
       });
     }
   }
@@ -62,7 +64,7 @@ export class Progress {
       if (!this.drawn) this.draw(Date.now());
       this.err.write("\n");
       this.drawn = false;
-      setPrintSink(this.prevSink);
+      if (process.stdout.isTTY) setPrintSink(this.prevSink);
     }
   }
 

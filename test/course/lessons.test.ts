@@ -115,3 +115,15 @@ test("the comparison rejects a number off by twice the tolerance, other words an
   expect(compare("0 0.6694208979606628\nw = 1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6)).toMatch(/line 2 differs in its words/);
   expect(compare("0 0.6694208979606628\n", want, 1e-6)).toMatch(/printed 2 lines/);
 });
+
+test("`npm run example -- <name>` runs build/examples/<name>.js, by full name or unique prefix", () => {
+  const scripts = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts;
+  expect(scripts.example).toMatch(/^npm run build && node examples\/lib\/run\.mjs$/);
+  const run = (...args: string[]) => execFileSync(process.execPath, [`${root}examples/lib/run.mjs`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const want = fixture("lesson02-linear-model");
+  expect(run("lesson02-linear-model")).toBe(want);
+  expect(run("examples/lesson02-linear-model.ts")).toBe(want);
+  expect(run("lesson02")).toBe(want);
+  expect(() => run("lesson0")).toThrow(/matches lesson02-linear-model, lesson03-gradient-descent/);
+  expect(() => run("no-such-lesson")).toThrow(/no example named "no-such-lesson"/);
+});
