@@ -13,15 +13,15 @@ import { applyTransform, checkTransform, type Transform } from "./transforms.js"
 
 const OP = "MNIST";
 
-export interface MNISTOptions {
+export interface MNISTOptions<X = Image, Y = number> {
   /** The folder holding MNIST/raw/ (as torchvision) or the IDX files themselves. */
   root?: string | URL;
   /** The 60k training files (train-*) or the 10k test files (t10k-*); default true. */
   train?: boolean;
   /** Applied to each image (a vision.Image), e.g. a Compose of ToTensor and Normalize. */
-  transform?: Transform;
+  transform?: Transform<Image, X>;
   /** Applied to each label (a number). */
-  targetTransform?: Transform;
+  targetTransform?: Transform<number, Y>;
   /** Accepted for code ported from Python; files are never downloaded, so they must be present. */
   download?: boolean;
   /** The contents of the images and labels IDX files (raw or gzipped) instead of root, e.g. in a browser. */
@@ -54,13 +54,13 @@ function findFile(root: string | URL, name: string, download: boolean): { path: 
  *   transform: new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]) });
  * const loader = new data.DataLoader(ds, { batchSize: 64, shuffle: true });
  */
-export class MNIST extends Dataset<[unknown, unknown]> {
+export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
   static readonly classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"];
   readonly classes = MNIST.classes;
   readonly root: string | URL | undefined;
   readonly train: boolean;
-  transform: Transform | undefined;
-  targetTransform: Transform | undefined;
+  transform: Transform<Image, X> | undefined;
+  targetTransform: Transform<number, Y> | undefined;
   /** All pixels, image after image, row-major (torchvision's `data` as bytes). */
   readonly images: Uint8Array;
   /** One label per image. */
@@ -68,7 +68,7 @@ export class MNIST extends Dataset<[unknown, unknown]> {
   readonly rows: number;
   readonly cols: number;
 
-  constructor(opts: MNISTOptions) {
+  constructor(opts: MNISTOptions<X, Y>) {
     super();
     if (opts === null || typeof opts !== "object") throw new DTypeError(`${OP}: expected options { root, train?, transform? }, got ${show(opts)}`);
     const { root, train = true, transform, targetTransform, download = false, files } = opts;
@@ -110,18 +110,20 @@ export class MNIST extends Dataset<[unknown, unknown]> {
   len(): number { return this.labels.length; }
 
   /** `[image, label]`; negative indices count from the end, as in Python. */
-  getItem(index: number): [unknown, unknown] {
+  getItem(index: number): [X, Y] {
     const n = this.len();
     if (!Number.isInteger(index) || index < -n || index >= n) {
       throw new IndexError(`${OP}: index ${show(index)} is out of range for ${n} samples`);
     }
     const i = index < 0 ? index + n : index;
     const size = this.rows * this.cols;
-    let img: unknown = new Image(this.images.slice(i * size, (i + 1) * size), this.cols, this.rows, "L");
-    let target: unknown = this.labels[i];
-    if (this.transform !== undefined) img = applyTransform(this.transform, img, OP);
-    if (this.targetTransform !== undefined) target = applyTransform(this.targetTransform, target, OP);
-    return [img, target];
+    const img = new Image(this.images.slice(i * size, (i + 1) * size), this.cols, this.rows, "L");
+    const target = this.labels[i];
+    // without a transform X and Y keep their defaults, Image and number
+    return [
+      this.transform !== undefined ? applyTransform(this.transform, img, OP) : img as X,
+      this.targetTransform !== undefined ? applyTransform(this.targetTransform, target, OP) : target as Y,
+    ];
   }
 
   /** The labels as an int32 tensor [N] (torchvision's `targets`, int64 there). */
