@@ -3,11 +3,11 @@
 // PyTorch registers submodules, Parameters and buffers in Module.__setattr__, so `self.fc = Linear(..)`
 // puts fc into an ordered table and state-dict keys come out in assignment order. JavaScript has no
 // __setattr__ hook on ordinary objects, so the Module constructor returns a Proxy over the new
-// object: its `set` trap sees `this.fc = ...` in a subclass constructor, and its `defineProperty`
-// trap sees class fields (`fc = new nn.Linear(2, 3)`), which are defined, not assigned. Each
-// registered value is kept both in the ordered tables (for namedParameters/stateDict order) and as
-// an ordinary property of the target (so reading `model.fc` costs nothing: the proxy has no `get`
-// trap). Modules therefore must not use `#private` fields (a Proxy fails their brand check).
+// object whose `defineProperty` trap sees both `this.fc = ...` in a subclass constructor and class
+// fields (`fc = new nn.Linear(2, 3)`, which are defined, not assigned). Each registered value is
+// kept both in the ordered tables (for namedParameters/stateDict order) and as an ordinary property
+// of the target (so reading `model.fc` costs nothing: the proxy has no `get` trap). Modules
+// therefore must not use `#private` fields (a Proxy fails their brand check).
 
 import { Tensor, describe } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
@@ -75,11 +75,10 @@ function assign(m: Module, name: string, value: unknown): void {
   }
 }
 
+// No `set` trap is needed: assigning through a Proxy without one ends in the Proxy's
+// [[DefineOwnProperty]] (the receiver is the Proxy), so `this.fc = ...` and class fields both come
+// here, while a setter defined by a subclass still runs as written.
 const handler: ProxyHandler<Module> = {
-  set(target, key, value) {
-    if (typeof key === "string") assign(target, key, value);
-    return Reflect.set(target, key, value);
-  },
   defineProperty(target, key, desc) {
     if (typeof key === "string" && "value" in desc) assign(target, key, desc.value);
     return Reflect.defineProperty(target, key, desc);
