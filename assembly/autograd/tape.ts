@@ -115,6 +115,8 @@ function edgeTo(h: i32): i32 {
  * to an output yet. Returns 0 when out of memory (nothing changed).
  */
 export function newNode(op: i32, nIn: i32, ins: usize, nSaved: i32, nF: i32, nI: i32): usize {
+  // the counts are packed in 8 bits each (the facade splits longer input lists into several nodes)
+  if (<u32>nIn > 255 || <u32>nSaved > 255 || <u32>nF > 255 || <u32>nI > 255) return 0;
   const fEnd = ((N_HEADER + <usize>nIn * 12 + (<usize>nSaved << 3) + 7) & ~7) + (<usize>nF << 3);
   const bytes = fEnd + (<usize>nI << 2);
   const node = alloc(bytes);
