@@ -223,6 +223,12 @@ export class Module {
     return this;
   }
 
+  /** Sets requiresGrad on every parameter (e.g. to freeze a module); returns this. */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(flag);
+    return this;
+  }
+
   /** Resets the parameters' gradients: to null (default, as torch 2) or to zeros. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void { zeroGrads(this.parameters(), opts.setToNone ?? true); }
 

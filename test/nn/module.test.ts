@@ -168,3 +168,23 @@ test("Linear: shapes, forward = x W^T + b, init bound 1/sqrt(in)", () => {
   expect(y.toArray()).toEqual(ref.toArray());
   expect(new nn.Linear(3, 2, { bias: false }).namedParameters().map(([k]) => k)).toEqual(["weight"]);
 });
+
+test("requiresGrad_ freezes and unfreezes every parameter", () => {
+  const m = new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 1));
+  m.requiresGrad_(false);
+  expect(m.parameters().every((p) => !p.requiresGrad)).toBe(true);
+  m.at(1).requiresGrad_();
+  expect(m.parameters().map((p) => p.requiresGrad)).toEqual([false, false, true, true]);
+});
+
+test("a setter defined by a subclass runs when assigned; Object.assign registers", () => {
+  class M extends nn.Module {
+    log: string[] = [];
+    set width(v: number) { this.log.push(`width=${v}`); }
+  }
+  const m = new M();
+  m.width = 3;
+  expect(m.log).toEqual(["width=3"]);
+  Object.assign(m, { fc: new nn.Linear(1, 1) });
+  expect(m.namedParameters().map(([k]) => k)).toEqual(["fc.weight", "fc.bias"]);
+});
