@@ -6,7 +6,8 @@ import { OpCode, DType, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
 import { dataPtr, numelOf, ndimOf, dtypeOf, newTensor, dimOf, strideOf, release, bytesFor } from "../tensor";
 import { record, shouldRecord, save } from "../autograd/tape";
-import { gemmF32, gemmF64 } from "../kernels/matmul";
+import { gemmF32, gemmF64, gemmScratchA, gemmScratchB } from "../kernels/matmul";
+import { gemmI32 } from "../kernels/gemmInt";
 import { asDtype, dropAs, failed, setDim, dimAt, widerDtype } from "./common";
 import { saved, give, needs } from "../autograd/backward";
 import { mul } from "./binary";
@@ -47,8 +48,8 @@ export function matmulOp(a: i32, b: i32, bmm: bool): i32 {
   const pa = dtypeOf(a) == dt ? dataPtr(a) : asDtype(a, dt);
   const pb = dtypeOf(b) == dt ? dataPtr(b) : asDtype(b, dt);
   const ca = pa != dataPtr(a), cb = pb != dataPtr(b);
-  // packing space for non-row-major f32 operands
-  const saBytes = bytesFor(m * k, DType.Float32), sbBytes = bytesFor(k * n, DType.Float32);
+  // packing space for the f32 GEMM's blocks of a and b
+  const saBytes = gemmScratchA(m, k), sbBytes = gemmScratchB(k, n);
   const sa = dt == DType.Float32 ? alloc(saBytes) : 0;
   const sb = dt == DType.Float32 ? alloc(sbBytes) : 0;
   if (!pa || !pb || (dt == DType.Float32 && (!sa || !sb))) {
@@ -77,7 +78,8 @@ export function matmulOp(a: i32, b: i32, bmm: bool): i32 {
     const po = dataPtr(out) + (<usize>(bi * m * n) << esh);
     if (k == 0) memory.fill(po, 0, <usize>(m * n) << esh);
     else if (dt == DType.Float32) gemmF32(po, pa + (<usize>oa << 2), pb + (<usize>ob << 2), m, k, n, rsA, csA, rsB, csB, false, sa, sb);
-    else gemmF64(po, pa + (<usize>oa << 3), pb + (<usize>ob << 3), m, k, n, rsA, csA, rsB, csB, false);
+    else if (dt == DType.Float64) gemmF64(po, pa + (<usize>oa << 3), pb + (<usize>ob << 3), m, k, n, rsA, csA, rsB, csB, false);
+    else gemmI32(po, pa + (<usize>oa << 2), pb + (<usize>ob << 2), m, k, n, rsA, csA, rsB, csB, false);
     for (let d = ond - 3; d >= 0; d--) {
       const c = dimAt(idx, d) + 1;
       if (c < dimAt(outShape, d)) { setDim(idx, d, c); break; }
