@@ -1,6 +1,8 @@
-// Throughput and per-op overhead of wasmgrad's kernels (no peers): matmul GFLOP/s by size, an
-// elementwise op and a sum by length, and the cost of one small op with and without autograd.
-// Run: npm run bench:kernels
+// Throughput and per-op overhead of wasmgrad's kernels (no peers): matmul GFLOP/s by shape
+// (square sizes and the MLP layer's forward and backward products, transposed operands read
+// through their strides), an elementwise op and a sum by length, and the cost of one small op
+// with and without autograd.
+// Run: npm run bench:kernels   (MATMUL_ROUNDS=n for more repeats on a noisy machine)
 
 import { Bench } from "tinybench";
 import { randn, tensor, mul, noGrad, type Tensor } from "wasmgrad";
@@ -13,12 +15,23 @@ interface Case {
   fn: () => Tensor;
 }
 
-function cases(): Case[] {
+function matmulCases(): Case[] {
   const list: Case[] = [];
-  for (const n of [64, 256, 512]) {
+  for (const n of [64, 128, 256, 512, 1024]) {
     const a = randn(n, n), b = randn(n, n);
     list.push({ name: `matmul ${n}x${n} @ ${n}x${n}`, work: 2 * n ** 3, unit: "GFLOP/s", fn: () => a.matmul(b) });
   }
+  // a 784 -> 256 layer on a batch of 128: x @ W^T, then the backward products x^T @ g and g @ W^T
+  const x = randn(128, 784), w = randn(256, 784), g = randn(128, 256), wt = randn(784, 256);
+  const mlp = 2 * 128 * 784 * 256;
+  list.push({ name: "[128x784] @ [256x784]^T", work: mlp, unit: "GFLOP/s", fn: () => x.matmul(w.t()) });
+  list.push({ name: "[128x784]^T @ [128x256]", work: mlp, unit: "GFLOP/s", fn: () => x.t().matmul(g) });
+  list.push({ name: "[128x256] @ [784x256]^T", work: mlp, unit: "GFLOP/s", fn: () => g.matmul(wt.t()) });
+  return list;
+}
+
+function otherCases(): Case[] {
+  const list: Case[] = [];
   for (const n of [1_000, 1_000_000]) {
     const a = randn(n), b = randn(n);
     list.push({ name: `add, ${n} elements`, work: n, unit: "Gelem/s", fn: () => a.add(b) });
@@ -31,12 +44,46 @@ function cases(): Case[] {
   return list;
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((p, q) => p - q);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * GFLOP/s of each matmul case as the median of rounds; a round times each case once in turn (as
+ * many calls as fill ~40 ms), so a burst of load on the shared machine hits every case alike.
+ */
+function matmulRounds(list: Case[], rounds: number): Map<string, number[]> {
+  const rates = new Map<string, number[]>(list.map((c) => [c.name, []]));
+  for (const c of list) for (let i = 0; i < 3; i++) c.fn().dispose();
+  for (let r = 0; r < rounds; r++) {
+    for (const c of list) {
+      let calls = 0;
+      const t0 = performance.now();
+      let t = t0;
+      while (t - t0 < 40 || calls < 2) { c.fn().dispose(); calls++; t = performance.now(); }
+      rates.get(c.name)!.push((c.work * calls) / ((t - t0) * 1e6));
+    }
+  }
+  return rates;
+}
+
 async function main(): Promise<void> {
+  const rounds = Number(process.env.MATMUL_ROUNDS ?? 9);
+  const mm = matmulCases();
+  const rates = matmulRounds(mm, rounds);
+  console.log(`Node ${process.version}; one thread, WASM SIMD`);
+  console.log(`${"matmul (float32)".padEnd(36)} ${"median".padStart(12)} ${"min".padStart(9)} ${"max".padStart(9)}   (${rounds} rounds)`);
+  for (const c of mm) {
+    const r = rates.get(c.name)!;
+    const f = (v: number) => v.toFixed(2).padStart(9);
+    console.log(`${c.name.padEnd(36)} ${f(median(r))} GFLOP/s ${f(Math.min(...r))} ${f(Math.max(...r))}`);
+  }
   const bench = new Bench({ time: 500, warmupTime: 100, throws: true });
-  const list = cases();
+  const list = otherCases();
   for (const c of list) bench.add(c.name, () => { c.fn().dispose(); });
   await bench.run();
-  console.log(`Node ${process.version}; one thread, WASM SIMD`);
+  console.log("");
   console.log(`${"case".padEnd(36)} ${"µs/call".padStart(12)} ${"throughput".padStart(16)}`);
   for (const task of bench.tasks) {
     const c = list.find((x) => x.name === task.name)!;

@@ -1,72 +1,144 @@
-// Matrix products on contiguous row-major f32 matrices.
+// Matrix products. float32: a GotoBLAS-style blocked GEMM. k is cut into KC-deep blocks and n
+// into NC-wide ones; each KC x NC block of B is packed into 8-column panels (1 MiB, in L3), each
+// MC x KC block of A into MR-row panels, and a register-blocked MR x 8 micro-kernel
+// (gemm-micro.ts) sweeps them. Every output is summed the same way whatever m, n and its place
+// in the tiling: within a KC block from 0 in k order, and the blocks added to C in k order.
 
-import { f4 } from "../simd";
+import { packA, packB } from "./gemm-pack";
+import { tile4x8 } from "./gemm-micro";
 
+// Rows of the micro-kernel's tile, and the cache blocking: a 4 x KC panel of A and a KC x 8 one
+// of B (4 KiB + 8 KiB) stay in L1 while a tile is summed, an MC x KC block of A (128 KiB) in L2.
+const MR: i32 = 4;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 1024;
 
-/**
- * c[m,n] (+)= a[m,k] @ b[k,n]. Overwrites c unless `acc`. The core is a 4x8 register block:
- * eight f32x4 accumulators, one broadcast of a per row and two loads of b per k step. Each output
- * is summed in k order, so results are deterministic run to run.
- */
-export function gemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, acc: bool): void {
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const a0 = a + f4(i * k), a1 = a0 + f4(k), a2 = a1 + f4(k), a3 = a2 + f4(k);
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let pb = b + f4(j);
-      for (let p = 0; p < k; p++) {
-        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-        const o = f4(p);
-        let s = f32x4.splat(load<f32>(a0 + o));
-        c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-        s = f32x4.splat(load<f32>(a1 + o));
-        c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-        s = f32x4.splat(load<f32>(a2 + o));
-        c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-        s = f32x4.splat(load<f32>(a3 + o));
-        c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
-        pb += f4(n);
-      }
-      const r0 = c + f4(i * n + j), r1 = r0 + f4(n), r2 = r1 + f4(n), r3 = r2 + f4(n);
-      if (acc) {
-        c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
-        c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
-        c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
-        c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
-      }
-      v128.store(r0, c00); v128.store(r0, c01, 16);
-      v128.store(r1, c10); v128.store(r1, c11, 16);
-      v128.store(r2, c20); v128.store(r2, c21, 16);
-      v128.store(r3, c30); v128.store(r3, c31, 16);
-    }
-    if (j < n) rowsTail(c, a, b, i, i + 4, j, k, n, acc);
-  }
-  if (i < m) rowsTail(c, a, b, i, m, 0, k, n, acc);
+// @ts-ignore: decorator
+@lazy const edge: usize = memory.data(MR * 8 * 4, 16);
+
+/** Bytes of the scratchA that gemmF32 needs for an [m, k] left operand. */
+export function gemmScratchA(m: i32, k: i32): usize {
+  const mc = min(m, MC), kc = min(k, KC);
+  return <usize>((mc + MR - 1) / MR * MR) * <usize>max(kc, 0) << 2;
 }
 
-/** Rows [i0, i1), columns [j0, n) of gemm: one row at a time, 4 columns per f32x4. */
-function rowsTail(c: usize, a: usize, b: usize, i0: i32, i1: i32, j0: i32, k: i32, n: i32, acc: bool): void {
-  for (let i = i0; i < i1; i++) {
-    const ar = a + f4(i * k), cr = c + f4(i * n);
-    let j = j0;
-    for (; j + 4 <= n; j += 4) {
-      let s = f32x4.splat(0);
-      let pb = b + f4(j);
-      for (let p = 0; p < k; p++) {
-        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(ar + f4(p))), v128.load(pb)));
-        pb += f4(n);
+/** Bytes of the scratchB that gemmF32 needs for a [k, n] right operand. */
+export function gemmScratchB(k: i32, n: i32): usize {
+  const nc = min(n, NC), kc = min(k, KC);
+  return <usize>((nc + 7) >> 3 << 3) * <usize>max(kc, 0) << 2;
+}
+
+/** C block [mc, nc] at c (row pitch n floats) (+)= packed A block @ packed B block. */
+function macroKernel(c: usize, n: i32, pa: usize, pb: usize, mc: i32, nc: i32, kc: i32, addC: bool): void {
+  const ldc = <usize>n << 2;
+  for (let jr = 0; jr < nc; jr += 8) {
+    const cols = min(8, nc - jr);
+    const bp = pb + (<usize>jr * <usize>kc << 2);
+    for (let ir = 0; ir < mc; ir += MR) {
+      const rows = min(MR, mc - ir);
+      const ap = pa + (<usize>ir * <usize>kc << 2);
+      const cp = c + <usize>ir * ldc + (<usize>jr << 2);
+      if (rows == MR && cols == 8) { tile4x8(kc, ap, bp, cp, ldc, addC); continue; }
+      // a partial tile is computed whole into `edge`, then its valid part added or copied
+      tile4x8(kc, ap, bp, edge, 32, false);
+      for (let r = 0; r < rows; r++) {
+        const q = cp + <usize>r * ldc, e = edge + (<usize>r << 5);
+        for (let j = 0; j < cols; j++) {
+          const o = <usize>j << 2;
+          const v = load<f32>(e + o);
+          store<f32>(q + o, addC ? load<f32>(q + o) + v : v);
+        }
       }
-      if (acc) s = f32x4.add(s, v128.load(cr + f4(j)));
-      v128.store(cr + f4(j), s);
+    }
+  }
+}
+
+/**
+ * c[m,n] (+)= A @ B where element (i, p) of A is at a + (i*rsA + p*csA) elements and (p, j) of B
+ * at b + (p*rsB + j*csB); c is contiguous. Overwrites c unless `acc`. scratchA and scratchB hold
+ * the packed blocks: gemmScratchA(m, k) and gemmScratchB(k, n) bytes, 16-byte aligned.
+ */
+export function gemmF32(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
+                        rsA: i32, csA: i32, rsB: i32, csB: i32, acc: bool, scratchA: usize, scratchB: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) { if (!acc) memory.fill(c, 0, <usize>m * <usize>n << 2); return; }
+  // a single column or row would fill an eighth or a quarter of each tile: read it in place
+  if (n == 1) { columnTimes(c, a, b, m, k, rsA, csA, rsB, acc); return; }
+  if (m == 1) { rowTimes(c, a, b, k, n, csA, rsB, csB, acc); return; }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const addC = acc || pc > 0;
+      packB(scratchB, b + (<usize>pc * <usize>rsB + <usize>jc * <usize>csB << 2), kc, nc, rsB, csB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(scratchA, a + (<usize>ic * <usize>rsA + <usize>pc * <usize>csA << 2), mc, kc, rsA, csA, MR);
+        macroKernel(c + (<usize>ic * <usize>n + <usize>jc << 2), n, scratchA, scratchB, mc, nc, kc, addC);
+      }
+    }
+  }
+}
+
+/** gemmF32 for n == 1, summing as the tiles do: per KC block from 0 in k order, blocks added to c. */
+function columnTimes(c: usize, a: usize, b: usize, m: i32, k: i32, rsA: i32, csA: i32, rsB: i32, acc: bool): void {
+  const rsa = <usize>rsA << 2, csa = <usize>csA << 2, rsb = <usize>rsB << 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc), addC = acc || pc > 0;
+    const a0 = a + <usize>pc * csa, b0 = b + <usize>pc * rsb;
+    let i = 0;
+    // four rows at a time: four independent sums
+    for (; i + 4 <= m; i += 4) {
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let pa = a0 + <usize>i * rsa, pb = b0;
+      for (let p = 0; p < kc; p++) {
+        const v = load<f32>(pb);
+        s0 += load<f32>(pa) * v; s1 += load<f32>(pa + rsa) * v;
+        s2 += load<f32>(pa + 2 * rsa) * v; s3 += load<f32>(pa + 3 * rsa) * v;
+        pa += csa; pb += rsb;
+      }
+      const q = c + (<usize>i << 2);
+      if (addC) { s0 = load<f32>(q) + s0; s1 = load<f32>(q, 4) + s1; s2 = load<f32>(q, 8) + s2; s3 = load<f32>(q, 12) + s3; }
+      store<f32>(q, s0); store<f32>(q, s1, 4); store<f32>(q, s2, 8); store<f32>(q, s3, 12);
+    }
+    for (; i < m; i++) {
+      let s: f32 = 0;
+      let pa = a0 + <usize>i * rsa, pb = b0;
+      for (let p = 0; p < kc; p++) { s += load<f32>(pa) * load<f32>(pb); pa += csa; pb += rsb; }
+      const q = c + (<usize>i << 2);
+      store<f32>(q, addC ? load<f32>(q) + s : s);
+    }
+  }
+}
+
+/** gemmF32 for m == 1, summing as the tiles do; B's rows are read eight columns at a time when contiguous. */
+function rowTimes(c: usize, a: usize, b: usize, k: i32, n: i32, csA: i32, rsB: i32, csB: i32, acc: bool): void {
+  const csa = <usize>csA << 2, rsb = <usize>rsB << 2, csb = <usize>csB << 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc), addC = acc || pc > 0;
+    const a0 = a + <usize>pc * csa, b0 = b + <usize>pc * rsb;
+    let j = 0;
+    if (csB == 1) {
+      for (; j + 8 <= n; j += 8) {
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+        let pa = a0, pb = b0 + (<usize>j << 2);
+        for (let p = 0; p < kc; p++) {
+          const v = v128.load32_splat(pa);
+          s0 = f32x4.add(s0, f32x4.mul(v, v128.load(pb))); s1 = f32x4.add(s1, f32x4.mul(v, v128.load(pb, 16)));
+          pa += csa; pb += rsb;
+        }
+        const q = c + (<usize>j << 2);
+        if (addC) { s0 = f32x4.add(v128.load(q), s0); s1 = f32x4.add(v128.load(q, 16), s1); }
+        v128.store(q, s0); v128.store(q, s1, 16);
+      }
     }
     for (; j < n; j++) {
       let s: f32 = 0;
-      for (let p = 0; p < k; p++) s += load<f32>(ar + f4(p)) * load<f32>(b + f4(p * n + j));
-      if (acc) s += load<f32>(cr + f4(j));
-      store<f32>(cr + f4(j), s);
+      let pa = a0, pb = b0 + <usize>j * csb;
+      for (let p = 0; p < kc; p++) { s += load<f32>(pa) * load<f32>(pb); pa += csa; pb += rsb; }
+      const q = c + (<usize>j << 2);
+      store<f32>(q, addC ? load<f32>(q) + s : s);
     }
   }
 }
@@ -74,30 +146,8 @@ function rowsTail(c: usize, a: usize, b: usize, i0: i32, i1: i32, j0: i32, k: i3
 /** Writes the transpose of a[r,c] (contiguous) into t[c,r]. */
 export function transpose2d(t: usize, a: usize, r: i32, c: i32): void {
   for (let i = 0; i < r; i++) {
-    const ar = a + f4(i * c);
-    for (let j = 0; j < c; j++) store<f32>(t + f4(j * r + i), load<f32>(ar + f4(j)));
-  }
-}
-
-/**
- * c[m,n] (+)= A @ B where element (i, p) of A is at a + (i*rsA + p*csA) elements and (p, j) of B
- * at b + (p*rsB + j*csB); c is contiguous. Operands that are not row-major (transposed views,
- * the backward shapes A^T B and A B^T) are packed into row-major blocks first.
- */
-export function gemmF32(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
-                        rsA: i32, csA: i32, rsB: i32, csB: i32, acc: bool, scratchA: usize, scratchB: usize): void {
-  let pa = a, pb = b;
-  if (!(csA == 1 && rsA == k)) { pack(scratchA, a, m, k, rsA, csA); pa = scratchA; }
-  if (!(csB == 1 && rsB == n)) { pack(scratchB, b, k, n, rsB, csB); pb = scratchB; }
-  gemm(c, pa, pb, m, k, n, acc);
-}
-
-/** dst[r, c] (row-major) = src element (i*rs + j*cs). */
-export function pack(dst: usize, src: usize, r: i32, c: i32, rs: i32, cs: i32): void {
-  for (let i = 0; i < r; i++) {
-    const row = src + (<usize>(i * rs) << 2), d = dst + (<usize>(i * c) << 2);
-    if (cs == 1) memory.copy(d, row, <usize>c << 2);
-    else for (let j = 0; j < c; j++) store<f32>(d + (<usize>j << 2), load<f32>(row + (<usize>(j * cs) << 2)));
+    const ar = a + (<usize>(i * c) << 2);
+    for (let j = 0; j < c; j++) store<f32>(t + (<usize>(j * r + i) << 2), load<f32>(ar + (<usize>j << 2)));
   }
 }
 

@@ -10,7 +10,7 @@ import { OpCode, DType, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
 import { dataPtr, dimOf, dtypeOf, newTensor, release, SIZE_LIMIT } from "../tensor";
 import { newNode, attach, shouldRecord3, save, setAttrI, attrI, attrIPtr } from "../autograd/tape";
-import { gemmF32, gemmF64 } from "../kernels/matmul";
+import { gemmF32, gemmF64, gemmScratchA, gemmScratchB } from "../kernels/matmul";
 import { im2col, col2im, G_C, G_H, G_W, G_KH, G_KW, G_SH, G_SW, G_PH, G_PW, G_DH, G_DW, G_OH, G_OW, G_LEN } from "../kernels/im2col";
 import { asDtype, dropAs, failed, widerDtype, scratch, setDim, dimAt } from "./common";
 import { saved, give, needs } from "../autograd/backward";
@@ -63,10 +63,11 @@ function product(kind: i32, a: i32, b: i32, p: usize): i32 {
   const pa = asDtype(a, dt), pb = asDtype(b, dt);
   const colBytes = sat((<u64>K * <u64>L) << <u64>es);
   const col = alloc(colBytes);
-  // packing space for the transposed operand of the backward products
-  const packBytes = sat((<u64>K * <u64>max(L, Og)) << <u64>es);
-  const pack = kind == K_FWD || dt != DType.Float32 ? 0 : alloc(packBytes);
-  if (!pa || !pb || !col || (kind != K_FWD && dt == DType.Float32 && !pack)) {
+  // packing space for the f32 GEMM's blocks of its operands: [gm, gk] @ [gk, gn]
+  const gm = kind == K_INPUT ? K : Og, gk = kind == K_FWD ? K : kind == K_INPUT ? Og : L, gn = kind == K_WEIGHT ? K : L;
+  const saBytes = gemmScratchA(gm, gk), packBytes = saBytes + gemmScratchB(gk, gn);
+  const pack = dt != DType.Float32 ? 0 : alloc(packBytes);
+  if (!pa || !pb || !col || (dt == DType.Float32 && !pack)) {
     dropAs(a, dt, pa); dropAs(b, dt, pb);
     if (col) free(col, colBytes);
     if (pack) free(pack, packBytes);
@@ -87,15 +88,15 @@ function product(kind: i32, a: i32, b: i32, p: usize): i32 {
       const yo = (<usize>(n * O + g * Og) * <usize>L) << es;          // y[n, g*Og]
       if (kind == K_FWD) {
         if (dt == DType.Float32) im2col<f32>(col, pa + img, geom); else im2col<f64>(col, pa + img, geom);
-        gemm(dt, po + yo, pb + wg, col, Og, K, L, K, 1, L, 1, false, 0, 0);
+        gemm(dt, po + yo, pb + wg, col, Og, K, L, K, 1, L, 1, false, pack, pack + saBytes);
       } else if (kind == K_INPUT) {
         // dcol [K, L] = W_g^T [K, Og] @ grad[n, g] [Og, L]
-        gemm(dt, col, pb + wg, pa + yo, K, Og, L, 1, K, L, 1, false, pack, 0);
+        gemm(dt, col, pb + wg, pa + yo, K, Og, L, 1, K, L, 1, false, pack, pack + saBytes);
         if (dt == DType.Float32) col2im<f32>(po + img, col, geom); else col2im<f64>(po + img, col, geom);
       } else {
         // dW_g [Og, K] += grad[n, g] [Og, L] @ im2col(x[n, g])^T [L, K]
         if (dt == DType.Float32) im2col<f32>(col, pa + img, geom); else im2col<f64>(col, pa + img, geom);
-        gemm(dt, po + wg, pb + yo, col, Og, L, K, L, 1, 1, L, n > 0, 0, pack);
+        gemm(dt, po + wg, pb + yo, col, Og, L, K, L, 1, 1, L, n > 0, pack, pack + saBytes);
       }
     }
   }
