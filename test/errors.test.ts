@@ -3,7 +3,7 @@
 import { test, expect } from "vitest";
 import {
   tensor, ones, zeros, mul, matmul, arange, sum, WasmgradError, ShapeError, IndexError, DTypeError,
-  OutOfMemoryError, DisposedError, AutogradError,
+  OutOfMemoryError, DisposedError, AutogradError, Tensor,
 } from "wasmgrad";
 
 // A tensor that must survive every error unchanged, and a check that ops still run.
@@ -50,6 +50,13 @@ const cases: [string, () => unknown, typeof WasmgradError, RegExp | string][] = 
   ["backward non-scalar", () => tensor([1, 2], { requiresGrad: true }).mul(2).backward(), AutogradError, /^backward: grad can be implicitly created/],
   ["backward gradient shape", () => tensor([1, 2], { requiresGrad: true }).mul(2).backward(ones([3])), ShapeError,
     "backward: gradient has shape [3] but the output has shape [2]"],
+  // values no message may choke on: BigInt, Symbol, cycles, deep nesting, fake tensors
+  ["BigInt size", () => zeros(10n as never), ShapeError, "zeros: expected a shape as an array or as numbers, got [10n] (a size is 10n)"],
+  ["Symbol dim", () => ones([2]).sum(Symbol("d") as never), IndexError, "sum: dim must be a number or an array of numbers, got Symbol(d)"],
+  ["Symbol in a shape", () => zeros([2, Symbol() as never]), ShapeError, /^zeros: expected a shape as an array or as numbers, got \[2, Symbol\(\)\]/],
+  ["cyclic shape", () => { const a: unknown[] = [1, 2]; a.push(a); return ones([3]).view(a as never); }, ShapeError, /^view: expected a shape as an array or as numbers, got \[1, 2, an array\]/],
+  ["deep shape", () => { let a: unknown = 1; for (let i = 0; i < 100000; i++) a = [a]; return zeros(a as never); }, ShapeError, /^zeros: /],
+  ["fake tensor", () => ones([2]).add(Object.create(Tensor.prototype) as never), DTypeError, "add: expected a Tensor, got an object that is not a tensor made by wasmgrad"],
   ["backward twice", () => { const y = tensor([1, 2], { requiresGrad: true }).exp().sum(); y.backward(); y.backward(); }, AutogradError,
     /^backward: trying to backward through the graph a second time .*pass \{ retainGraph: true \}/],
 ];
