@@ -8,7 +8,8 @@ import { fixture, makeTensor, needing, type TensorRec } from "./util";
 interface LossCase { name: string; fn: string; input: TensorRec; target: TensorRec; opts: Record<string, unknown>; out: TensorRec; grad: TensorRec }
 
 const cases = fixture<LossCase[]>("losses.json");
-const TOL = { atol: 1e-5, rtol: 1e-4 };
+// the composed backward of BCE-with-logits (through exp and log) differs from torch's fused formula by ~3e-6 relative
+const TOL = { atol: 1e-6, rtol: 1e-5 };
 
 for (const c of cases) {
   const needs = c.fn === "crossEntropy" ? ["t.logSoftmax"] : [];
