@@ -9,7 +9,7 @@ import { show } from "../nn/show.js";
 import { Dataset } from "../data/dataset.js";
 import { DatasetError, decompress, nodeFs, parseIdx, readBytes } from "./idx.js";
 import { Image } from "./image.js";
-import { applyTransform, checkTransform, type Transform } from "./transforms.js";
+import { applyTransform, checkTransform, type Transform } from "./apply.js";
 
 const OP = "MNIST";
 
