@@ -15,16 +15,18 @@ import { applyTransform, checkTransform, type Transform } from "./apply.js";
 export type { Transform } from "./apply.js";
 
 /** Applies transforms in order: `new Compose([new ToTensor(), new Normalize([0.1307], [0.3081])])`. */
-export class Compose {
+export class Compose<I = any, O = any> {
   readonly transforms: Transform[];
   constructor(transforms: Transform[]) {
     if (!Array.isArray(transforms)) throw new DTypeError(`Compose: expected an array of transforms, got ${show(transforms)}`);
     transforms.forEach((t, i) => checkTransform(t, "Compose", `transforms[${i}]`));
     this.transforms = transforms.slice();
   }
-  forward(x: unknown): unknown {
-    for (const t of this.transforms) x = applyTransform(t, x, "Compose");
-    return x;
+  /** The types of a chain are not checked link by link; I and O say what goes in and comes out. */
+  forward(x: I): O {
+    let v: unknown = x;
+    for (const t of this.transforms) v = applyTransform(t, v, "Compose");
+    return v as O;
   }
 }
 
