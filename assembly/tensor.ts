@@ -284,6 +284,7 @@ export function setContiguous(h: i32): bool {
 
 /** True when two elements share memory (a size > 1 dim with stride 0, as expand makes). */
 export function hasOverlap(h: i32): bool {
+  if (numelOf(h) == 0) return false; // no elements, nothing shared (row-major strides of [3, 0] are [0, 1])
   const sp = shapePtr(h), st = stridesPtr(h);
   for (let d = ndimOf(h) - 1; d >= 0; d--) {
     if (load<i32>(st + (<usize>d << 2)) == 0 && load<i32>(sp + (<usize>d << 2)) > 1) return true;
