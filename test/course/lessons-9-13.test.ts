@@ -1,0 +1,124 @@
+// Course lessons 9-13 (examples/lessonNN-*.ts) against their PyTorch originals
+// (examples/torch/<same name>.py), as test/course/lessons.test.ts does for lessons 2-8. These train
+// for minutes in full, so the test runs each with the arguments in ARGS (fewer epochs) and compares
+// with the original run with the same arguments, stored by scripts/make_course_fixtures.py as
+// test/fixtures/course/<name>.quick.stdout.txt, beside the same run in float64 from the same
+// initial parameters (<name>.quick.float64.stdout.txt).
+//
+// The tolerance per lesson comes from that float64 run: the largest relative difference between
+// the float32 and float64 printouts is what float32 rounding alone does over the run, and a port
+// that rounds differently from torch (another summation order in a GEMM or a convolution) may be
+// as far from torch's float32 run as either is from float64. The lessons print '%.3f' and '%.4f'
+// formats, so on top of the relative tolerance a number may differ by one unit in its last printed
+// place (a value that sits near a rounding boundary rounds the other way after any change in the
+// last bits). Integers, which include the accuracies ('%d %%' of the 297 test digits, correct
+// counts), must match exactly: in every stored run float64 gives the same integers as float32.
+import { test, expect } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync, existsSync } from "node:fs";
+import * as wg from "../../src/index.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+interface Lesson {
+  name: string;
+  /** Arguments of both the port and the original in this test. */
+  args: string[];
+  /** Largest float32-vs-float64 relative difference of the stored runs (printed numbers as printed). */
+  drift: number;
+  /** Largest relative difference allowed between a port's number and torch's, besides one unit in the last printed place. */
+  tol: number;
+  /** nn names the port needs; missing ones make the lesson a todo. */
+  needs: string[];
+}
+
+const LESSONS: Lesson[] = [
+  // 2 epochs. float64 prints the same text as float32 ('%.3f' losses, '%d %%' accuracies), so no
+  // relative slack: one unit in the third decimal, accuracies exact.
+  { name: "lesson09-softmax-classifier", args: ["--quick"], drift: 0, tol: 0, needs: ["Linear", "CrossEntropyLoss"] },
+];
+
+const NUM = /[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?/g;
+
+interface Worst { rel: number; line: number; got: string; want: string }
+
+/** One unit in the last printed place of a decimal numeral ("2.296" -> 0.001), a hair over for double rounding. */
+function lastPlace(s: string): number {
+  const m = /\.(\d*)(?:[eE]([-+]?\d+))?$/.exec(s);
+  if (m === null) return 0;
+  return 10 ** (-(m[1].length) + Number(m[2] ?? 0)) * (1 + 1e-9);
+}
+
+/**
+ * Line by line: identical text once numbers are masked, integers equal, other numbers within
+ * `tol` relative or one unit in their last printed place. Returns the largest relative difference
+ * beyond the printed precision, or the first mismatch as an error string.
+ */
+function compare(got: string, want: string, tol: number): Worst | string {
+  const g = got.split("\n");
+  const w = want.split("\n");
+  if (g.length !== w.length) return `printed ${g.length} lines, torch printed ${w.length}`;
+  let worst: Worst = { rel: 0, line: 0, got: "", want: "" };
+  for (let i = 0; i < w.length; i++) {
+    if (g[i].replace(NUM, "#") !== w[i].replace(NUM, "#")) return `line ${i + 1} differs in its words: ${JSON.stringify(g[i])} vs torch's ${JSON.stringify(w[i])}`;
+    const gn = [...g[i].matchAll(NUM)];
+    const wn = [...w[i].matchAll(NUM)];
+    for (let k = 0; k < wn.length; k++) {
+      const [gs, ws] = [gn[k][0], wn[k][0]];
+      if (!/[.eE]/.test(ws)) {
+        if (gs !== ws) return `line ${i + 1}: integer ${gs} vs torch's ${ws}`;
+        continue;
+      }
+      const [a, b] = [Number(gs), Number(ws)];
+      const diff = Math.abs(a - b);
+      const rel = b === 0 ? diff : diff / Math.abs(b);
+      const place = Math.max(lastPlace(ws), lastPlace(gs));
+      if (rel > tol && diff > place) return `line ${i + 1}: ${gs} vs torch's ${ws} (relative difference ${rel.toExponential(3)} > ${tol})`;
+      if (rel > worst.rel && diff > place) worst = { rel, line: i + 1, got: gs, want: ws };
+    }
+  }
+  return worst;
+}
+
+const fixture = (name: string, variant: string) => readFileSync(`${root}test/fixtures/course/${name}${variant}.stdout.txt`, "utf8");
+const nnNames = wg.nn as unknown as Record<string, unknown>;
+
+for (const { name, args, drift, tol, needs } of LESSONS) {
+  const missing = needs.filter((n) => typeof nnNames[n] !== "function");
+  if (missing.length > 0) {
+    test.todo(`${name}: waiting for nn.${missing.join(", nn.")}`);
+    continue;
+  }
+  test(`${name} ${args.join(" ")} prints PyTorch's numbers`, () => {
+    const script = `${root}build/examples/${name}.js`;
+    expect(existsSync(script), "run `npm run build` first (npm test does)").toBe(true);
+    const out = execFileSync(process.execPath, [script, ...args], { encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+    const want = fixture(name, ".quick");
+    if (out === want) {
+      console.log(`${name}: identical to torch's output`);
+      return;
+    }
+    const r = compare(out, want, tol);
+    if (typeof r === "string") expect.fail(`${name}: ${r}`);
+    console.log(`${name}: largest relative difference beyond the printed digits ${r.rel.toExponential(3)} (line ${r.line}: ${r.got} vs ${r.want}); tolerance ${tol}, float32-vs-float64 drift ${drift}`);
+  }, 300_000);
+
+  test(`${name}: the stored float64 run still drifts by the figure its tolerance is based on`, () => {
+    const f64 = fixture(name, ".quick.float64").replaceAll(", dtype=torch.float64", "");
+    const r = compare(fixture(name, ".quick"), f64, 1);
+    if (typeof r === "string") expect.fail(`${name}: ${r}`);
+    expect(r.rel).toBeLessThanOrEqual(drift);
+    expect(r.rel).toBeGreaterThanOrEqual(drift * 0.9);
+  });
+}
+
+test("the comparison allows one unit in the last printed place, not two, and integers exactly", () => {
+  const want = "[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123456\n";
+  expect(compare(want, want, 0)).toEqual({ rel: 0, line: 0, got: "", want: "" });
+  expect(compare("[1,     8] loss: 2.297\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0)).not.toBeTypeOf("string");
+  expect(compare("[1,     8] loss: 2.298\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0)).toMatch(/line 1: 2.298/);
+  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 14 %\nloss=0.0123456\n", want, 0)).toMatch(/integer 14 vs torch's 13/);
+  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123470\n", want, 1e-4)).toMatch(/line 3/);
+  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123460\n", want, 1e-4)).not.toBeTypeOf("string");
+  expect(compare("[1,    8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0)).toMatch(/line 1 differs in its words/);
+});
