@@ -76,7 +76,8 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: numbe
 }
 /** a - alpha * b (torch.sub). */
 export function sub(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-  if ((a instanceof Tensor && a._dt === DType.Bool) || (b instanceof Tensor && b._dt === DType.Bool)) {
+  const isBool = (v: TensorOrScalar): boolean => typeof v === "boolean" || (v instanceof Tensor && v._dt === DType.Bool);
+  if (isBool(a) || isBool(b)) {
     throw new DTypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use logicalXor or convert with .float()");
   }
   return arith(BK.Sub, a, b, "sub", false, opts?.alpha ?? 1);
@@ -87,7 +88,7 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor { return arith
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor { return arith(BK.Div, a, b, "div", true); }
 /** a ** b (torch.pow). */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  if (a instanceof Tensor && !isFloat(a._dt) && typeof b === "number" && Number.isInteger(b) && b < 0 && a._dt !== DType.Bool) {
+  if (a instanceof Tensor && !isFloat(a._dt) && typeof b === "number" && Number.isInteger(b) && b < 0) {
     throw new DTypeError(`pow: integers to negative integer powers are not allowed (${DTYPE_NAMES[a._dt]} tensor ** ${b})`);
   }
   return arith(BK.Pow, a, b, "pow");
