@@ -1238,15 +1238,13 @@ describe("misuse: a clear error, and the library keeps working", () => {
     if (shape) expect(t.shape).toEqual(shape);
   });
 
-  // core-defects.md, "int32 matmul gives zeros"
-  test.fails("int32 mm: int32 (torch: tensor([[3]], dtype=torch.int32))", () => {
+  test("int32 mm: int32 (torch: tensor([[3]], dtype=torch.int32))", () => {
     const r = wg.mm(tensor([[1]], { dtype: "int32" }), tensor([[3]], { dtype: "int32" }));
     expect(r.dtype).toBe("int32");
     expect(r.toArray()).toEqual([[3]]);
   });
 
-  // core-defects.md, "int32 matmul gives zeros"
-  test.fails("int32 matmul: int32 (torch: tensor(5, dtype=torch.int32))", () => {
+  test("int32 matmul: int32 (torch: tensor(5, dtype=torch.int32))", () => {
     const r = wg.matmul(i32([1, 2]), i32([1, 2]));
     expect(r.dtype).toBe("int32");
     expect(r.item()).toBe(5);
