@@ -50,19 +50,24 @@ const median = (xs: number[]): number => {
 };
 
 /**
- * GFLOP/s of each matmul case as the median of rounds; a round times each case once in turn (as
- * many calls as fill ~40 ms), so a burst of load on the shared machine hits every case alike.
+ * GFLOP/s of each matmul case per round, by wall-clock time and by this process's CPU time (the
+ * machine may be shared: CPU time leaves out the time another process held the core). A round
+ * times each case once in turn (as many calls as fill ~40 ms), so a burst of load hits every
+ * case alike; the report gives the median over rounds.
  */
-function matmulRounds(list: Case[], rounds: number): Map<string, number[]> {
-  const rates = new Map<string, number[]>(list.map((c) => [c.name, []]));
+function matmulRounds(list: Case[], rounds: number): Map<string, { wall: number[]; cpu: number[] }> {
+  const rates = new Map(list.map((c) => [c.name, { wall: [] as number[], cpu: [] as number[] }]));
   for (const c of list) for (let i = 0; i < 3; i++) c.fn().dispose();
   for (let r = 0; r < rounds; r++) {
     for (const c of list) {
       let calls = 0;
-      const t0 = performance.now();
+      const u0 = process.cpuUsage(), t0 = performance.now();
       let t = t0;
       while (t - t0 < 40 || calls < 2) { c.fn().dispose(); calls++; t = performance.now(); }
-      rates.get(c.name)!.push((c.work * calls) / ((t - t0) * 1e6));
+      const u = process.cpuUsage(u0);
+      const rate = rates.get(c.name)!;
+      rate.wall.push((c.work * calls) / ((t - t0) * 1e6));
+      rate.cpu.push((c.work * calls) / ((u.user + u.system) * 1e3));
     }
   }
   return rates;
@@ -73,11 +78,11 @@ async function main(): Promise<void> {
   const mm = matmulCases();
   const rates = matmulRounds(mm, rounds);
   console.log(`Node ${process.version}; one thread, WASM SIMD`);
-  console.log(`${"matmul (float32)".padEnd(36)} ${"median".padStart(12)} ${"min".padStart(9)} ${"max".padStart(9)}   (${rounds} rounds)`);
+  const f = (v: number) => v.toFixed(2).padStart(9);
+  console.log(`${"matmul (float32), GFLOP/s".padEnd(36)} ${"wall".padStart(9)} ${"cpu".padStart(9)}   (median of ${rounds} rounds)`);
   for (const c of mm) {
     const r = rates.get(c.name)!;
-    const f = (v: number) => v.toFixed(2).padStart(9);
-    console.log(`${c.name.padEnd(36)} ${f(median(r))} GFLOP/s ${f(Math.min(...r))} ${f(Math.max(...r))}`);
+    console.log(`${c.name.padEnd(36)} ${f(median(r.wall))} ${f(median(r.cpu))}`);
   }
   const bench = new Bench({ time: 500, warmupTime: 100, throws: true });
   const list = otherCases();

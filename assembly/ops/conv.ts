@@ -66,7 +66,7 @@ function product(kind: i32, a: i32, b: i32, p: usize): i32 {
   // packing space for the f32 GEMM's blocks of its operands: [gm, gk] @ [gk, gn]
   const gm = kind == K_INPUT ? K : Og, gk = kind == K_FWD ? K : kind == K_INPUT ? Og : L, gn = kind == K_WEIGHT ? K : L;
   const saBytes = gemmScratchA(gm, gk), packBytes = saBytes + gemmScratchB(gk, gn);
-  const pack = dt != DType.Float32 ? 0 : alloc(packBytes);
+  const pack: usize = dt != DType.Float32 ? 0 : alloc(packBytes);
   if (!pa || !pb || !col || (dt == DType.Float32 && !pack)) {
     dropAs(a, dt, pa); dropAs(b, dt, pb);
     if (col) free(col, colBytes);
