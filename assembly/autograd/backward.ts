@@ -271,13 +271,14 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
     let g = nget(node, N_GRAD);
     if (!g) continue;
     nset(node, N_GRAD, 0);
+    // autograd.grad returns a non-leaf input's gradient as it arrives, before its hooks (torch 1.13)
+    if (capturing) captureNonLeaf(node, g);
     const watch = nget(node, N_WATCH);
     if (watch) {
       g = hooked(watch, g);
       if (!g) break;
       if (flagsOf(watch) & F_RETAINS_GRAD && !capturing) { retain(g); collectLeaf(watch, g); }
     }
-    if (capturing) captureNonLeaf(node, g);
     const st = runRule(node, g);
     if (st != Status.Ok) { setErr(0, nget(node, N_OP)); fail(st); }
     release(g);
@@ -302,7 +303,9 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
   for (let t = 0; t < lenOf(temps); t++) release(at(temps, t));
   setLen(temps, 0);
   if (capturing) {
-    for (let i = 0; i < nInputs; i++) {
+    // a walk that failed early never listed the inputs: read only what this call pushed
+    const listed = min(nInputs, lenOf(captured) >> 1);
+    for (let i = 0; i < listed; i++) {
       const g = at(captured, 2 * i + 1);
       if (status == Status.Ok) store<i32>(inputs + (<usize>(nInputs + i) << 2), g);
       else if (g) release(g);

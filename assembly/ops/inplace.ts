@@ -6,13 +6,14 @@ import { OpCode, DType, Status, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, newTensorLike, release, isContiguous, hasOverlap,
-  bumpVersion, elemShift, byteSize,
+  bumpVersion, elemShift, byteSize, requiresGrad,
 } from "../tensor";
 import { newNode, attach, shouldRecord, save, setAttrF, attrF, markSaved } from "../autograd/tape";
 import { copyStrided, addStrided, binaryStrided, contiguousStridesInto } from "../kernels/layout";
 import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW } from "../kernels/binary";
 import { asDtype, dropAs, failed, readStrides, contigReadStrides, putScalar, fillRaw, fullLike } from "./common";
 import { give, own } from "../autograd/backward";
+import { cloneOp } from "./shape";
 
 // @ts-ignore: decorator
 @lazy const sa: usize = memory.data(MAX_DIMS * 4, 16);
@@ -88,14 +89,12 @@ export function inplaceBinaryOp(k: i32, self: i32, other: i32, alpha: f64): i32 
     // self's grad needs other; other's grad needs self as it was before this write (a copy)
     if (mulDiv) {
       let ok = save(node, 1, other, false);
-      if (ok) {
-        const old = newTensorLike(self, dt);
-        ok = old != 0;
-        if (ok) {
-          copyStrided(dataPtr(old), dt, 0, dataPtr(self), dt, stridesPtr(self), nd, shapePtr(self));
-          ok = save(node, 0, old, false);
-          release(old);
-        }
+      if (ok && requiresGrad(other)) {
+        // a recorded copy (CloneBackward0, as torch's original_self = self.clone()), so the saved
+        // old value keeps self's history and second derivatives reach it
+        const old = cloneOp(self);
+        ok = old != 0 && save(node, 0, old, false);
+        if (old) release(old);
       }
       if (!ok) { freeNode(node); free(tmp, byteSize(self)); return 0; }
     }
@@ -130,11 +129,9 @@ export function inplaceScalarOp(k: i32, self: i32, s: f64): i32 {
     setAttrF(node, 0, dt == DType.Float32 ? <f64><f32>s : s);
     if (op == OpCode.MulScalar || op == OpCode.DivScalar) markSaved(node);
     if (op == OpCode.PowScalar) {
-      const old = newTensorLike(self, dt);
+      // the old value as a recorded copy (torch's original_self), for second derivatives
+      const old = cloneOp(self);
       const ok = old != 0 && save(node, 0, old, false);
-      if (old) {
-        copyStrided(dataPtr(old), dt, 0, dataPtr(self), dt, stridesPtr(self), nd, shapePtr(self));
-      }
       if (old) release(old);
       if (!ok) { freeNode(node); free(tmp, byteSize(self)); return 0; }
     }

@@ -212,7 +212,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   }
   if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be non-negative, got ${steps}`);
   checkShape([steps], "linspace");
-  const values = new Float32Array(steps);
+  const values = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // torch fills the first half from start and the second half from end
   const half = Math.floor(steps / 2);
