@@ -220,6 +220,7 @@ export function whereValues(c: i32, a: i32, b: i32, dt: i32): i32 {
 
 /** where(c, g, 0) or where(c, 0, g) (`flip`), in g's dtype. */
 export function maskGrad(c: i32, g: i32, flip: bool): i32 {
+  if (!c || !g) return 0;
   const z = fullLike(g, dtypeOf(g), 0);
   if (!z) return 0;
   const r = flip ? where(c, z, g, dtypeOf(g)) : where(c, g, z, dtypeOf(g));
@@ -228,6 +229,10 @@ export function maskGrad(c: i32, g: i32, flip: bool): i32 {
 }
 
 // ---- rules ----------------------------------------------------------------------------------
+
+/** Releases h unless it is 0 (an op in a rule that ran out of memory; give() records that). */
+// @ts-ignore: decorator
+@inline function drop(h: i32): void { if (h) release(h); }
 
 /** Backward rules of this family; false if `op` is not one of its node kinds. */
 export function binaryRule(node: usize, op: i32, g: i32): bool {
@@ -257,7 +262,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       if (needs(node, 1)) {
         const q = div(a, b), q2 = div(q, b), ng = neg(g);
         give(node, 1, mul(ng, q2));
-        release(q); release(q2); release(ng);
+        drop(q); drop(q2); drop(ng);
       }
       return true;
     }
@@ -267,7 +272,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
         // where(exponent == 0, 0, grad * (exponent * self ** (exponent - 1)))
         const em1 = addS(e, -1), p = powT(a, em1), t = mul(e, p), r = mul(g, t), z = cmpS(C_EQ, e, 0);
         give(node, 0, maskGrad(z, r, true));
-        release(em1); release(p); release(t); release(r); release(z);
+        drop(em1); drop(p); drop(t); drop(r); drop(z);
       }
       if (needs(node, 1)) {
         // grad * where(self == 0 & exponent >= 0, 0, result * log(self)): the mask sits inside
@@ -276,7 +281,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
         const z0 = cmpS(C_EQ, a, 0), z1 = cmpS(C_GE, e, 0), z = cmp(L_AND, z0, z1);
         const m = maskGrad(z, t, true);
         give(node, 1, mul(g, m));
-        release(l); release(t); release(m); release(z0); release(z1); release(z);
+        drop(l); drop(t); drop(m); drop(z0); drop(z1); drop(z);
       }
       return true;
     }
@@ -291,7 +296,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const x = saved(node, 0);
       const p = e == 2 ? mulS(x, 2) : mulTake(fullLike(x, dtypeOf(x), e), powS(x, e - 1));
       give(node, 0, mul(g, p));
-      release(p);
+      drop(p);
       return true;
     }
     case OpCode.RPowScalar: {
@@ -299,11 +304,11 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const base = attrF(node, 0);
       const y = saved(node, 0);
       const t = mulS(y, Math.log(base)), r = mul(g, t);
-      release(t);
+      drop(t);
       if (base == 0) {
         const z = cmpS(C_GE, y, 0);
         give(node, 0, maskGrad(z, r, true));
-        release(z); release(r);
+        drop(z); drop(r);
       } else give(node, 0, r);
       return true;
     }
@@ -314,9 +319,9 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const eq = cmp(C_EQ, a, b), half = mulS(g, 0.5);
       const split = where(eq, half, g, dtypeOf(g));
       const kA = op == OpCode.Maximum ? C_LT : C_GT, kB = op == OpCode.Maximum ? C_GT : C_LT;
-      if (needs(node, 0)) { const m = cmp(kA, a, b); give(node, 0, maskGrad(m, split, true)); release(m); }
-      if (needs(node, 1)) { const m = cmp(kB, a, b); give(node, 1, maskGrad(m, split, true)); release(m); }
-      release(eq); release(half); release(split);
+      if (needs(node, 0)) { const m = cmp(kA, a, b); give(node, 0, maskGrad(m, split, true)); drop(m); }
+      if (needs(node, 1)) { const m = cmp(kB, a, b); give(node, 1, maskGrad(m, split, true)); drop(m); }
+      drop(eq); drop(half); drop(split);
       return true;
     }
     case OpCode.Atan2: {
@@ -326,7 +331,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const recip = s2 ? unary(U_RECIPROCAL, s2, dtypeOf(s2)) : 0;
       if (needs(node, 0)) give(node, 0, mulTake(mul(g, b), own(recip)));
       if (needs(node, 1)) give(node, 1, mulTake(mulTake(own(g), neg(a)), own(recip)));
-      release(a2); release(b2); if (s2) release(s2); if (recip) release(recip);
+      drop(a2); drop(b2); if (s2) drop(s2); if (recip) drop(recip);
       return true;
     }
     case OpCode.Where: {
