@@ -46,8 +46,8 @@ const build: Record<string, [() => wg.nn.Module, typeof single]> = {
   "Embedding paddingIdx -1": [() => new nn.Embedding(6, 3, { paddingIdx: -1 }), single],
 };
 
-// float32 kernels: im2col GEMM and the normalisations reorder sums relative to torch's
-const TOL = { out: { atol: 2e-6, rtol: 1e-5 }, grad: { atol: 1e-5, rtol: 1e-5 } };
+// float32: im2col GEMM and the normalisations sum in another order than torch (a few ulp)
+const TOL = { out: { atol: 5e-7, rtol: 1e-6 }, grad: { atol: 1e-6, rtol: 1e-6 } };
 
 describe("layers vs torch 1.13", () => {
   test("every fixture case has a builder", () => {
@@ -104,8 +104,8 @@ test("layers give grads of grads (createGraph)", () => {
   for (const [m, shape] of cases) {
     const x = wg.randn(shape, { requiresGrad: true });
     const y = (m.forward(x) as T).tanh().sum();
-    const [g] = wg.autograd.grad([y], [x], { createGraph: true });
-    const [gg] = wg.autograd.grad([g.square().sum()], [x]);
+    const [g] = wg.autograd.grad([y], [x], { createGraph: true }) as T[];
+    const [gg] = wg.autograd.grad([g.square().sum()], [x]) as T[];
     expect(gg.shape).toEqual(shape);
     expect(Number.isFinite(gg.abs().sum().item())).toBe(true);
   }
