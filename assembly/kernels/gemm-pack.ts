@@ -37,6 +37,11 @@ export function packA(dst: usize, src: usize, mc: i32, kc: i32, rs: i32, cs: i32
       }
       continue;
     }
+    if (rows == 4 && mr == 4 && rs == 1) {
+      // columns contiguous (a transposed operand): each step's four rows are one load
+      for (let p = 0; p < kc; p++) { v128.store(d, v128.load(row0 + <usize>p * csb)); d += 16; }
+      continue;
+    }
     for (let p = 0; p < kc; p++) {
       const s = row0 + <usize>p * csb;
       let r = 0;
