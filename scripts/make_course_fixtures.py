@@ -30,8 +30,13 @@ LESSONS = [
 
 # Lessons 9-13 train for minutes, so the test runs them with the arguments given here (fewer
 # epochs: `--quick`), stored as <name>.quick.stdout.txt and <name>.quick.float64.stdout.txt.
+# Lesson 12 is quick as it is: no arguments, stored as <name>.stdout.txt and <name>.float64.stdout.txt.
 QUICK = {
     'lesson09-softmax-classifier': ['--quick'],
+    'lesson10-basic-cnn': ['--quick'],
+    'lesson11-advanced-cnn': ['--quick'],
+    'lesson12-basic-rnn': [],
+    'lesson13-rnn-classifier': ['--quick'],
 }
 
 NUM = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
