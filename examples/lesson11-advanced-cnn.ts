@@ -150,7 +150,7 @@ class ResNet extends nn.Module {
 }
 
 const criterion = new nn.CrossEntropyLoss();
-let model: nn.Module;
+let model: GoogLeNet | ResNet;
 let optimizer: optim.SGD;
 
 const bar = new Progress("batch", 2 * EPOCHS * trainLoader.length);
