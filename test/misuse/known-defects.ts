@@ -25,6 +25,7 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
   { entry: "sum of a 2**30-element expanded view traps and damages the heap", klass: ["wrong", "corrupt"], op: /^ones\(1\)\.expand\(2\*\*30\)\.sum\(\)$/ },
   { entry: "materialising a 6e8-element expanded view", klass: ["hang", "wrong"], op: /^full\(\[1\], 7\)\.expand\(6e8\)\.contiguous\(\) then \.sum\(\)$/ },
   { entry: "nn, optim, data, vision: arguments are not validated", klass: ["engine", "badMessage"], op: /^(new )?(nn|F|optim|data|vision)\./ },
+  { entry: "nn.GRU with a huge third argument runs for minutes", klass: ["hang"], op: /^nn\.GRU$/ },
   { entry: "creation: randLike/randnLike read ._shape of a non-tensor", klass: ["engine"], op: /^rand(n)?Like$/, detail: /reading '_shape'/ },
   { entry: "creation: randperm ignores the element limit", klass: ["badResult"], op: /^randperm$/, detail: /more than the 2\*\*31-1 supported/ },
   { entry: ".T reports its errors as permute", klass: ["badMessage"], op: /^Tensor#get T$/, detail: /: permute: / },
