@@ -9,7 +9,7 @@ import { isGradEnabled } from "./gradMode.js";
 import { AutogradError, DTypeError, WasmgradError, oom, safeString } from "./errors.js";
 import { DTYPE_NAMES, isFloat } from "./dtype.js";
 import { retryAlloc } from "./lifetime.js";
-import { done } from "./ops/util.js";
+import { done, doneR, reclaim } from "./ops/util.js";
 
 declare module "./wasm/exports.js" {
   interface CoreExports {
@@ -159,7 +159,9 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts?: GeneratorOption): T
   numberArg(from, "from", "uniform_"); numberArg(to, "to", "uniform_");
   if (from > to) throw new WasmgradError(`uniform_: expects to return a [from, to) range, but found from=${from} > to=${to}`);
   const g = genOf(opts, "uniform_");
-  done(W.uniformFill(ht, g, from, to), () => W.uniformFill(t._h, g, from, to), t, "uniform_");
+  let r = W.uniformFill(ht, g, from, to);
+  if (r === 0 && reclaim()) r = W.uniformFill(t._h, g, from, to);
+  doneR(r, t, "uniform_");
   return t;
 }
 
@@ -170,7 +172,9 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts?: GeneratorOption): T
   numberArg(mean, "mean", "normal_"); numberArg(std, "std", "normal_");
   if (!(std >= 0)) throw new WasmgradError(`normal_: normal expects std >= 0.0, but found std ${std}`);
   const g = genOf(opts, "normal_");
-  done(W.normalFillOp(ht, g, mean, std), () => W.normalFillOp(t._h, g, mean, std), t, "normal_");
+  let r = W.normalFillOp(ht, g, mean, std);
+  if (r === 0 && reclaim()) r = W.normalFillOp(t._h, g, mean, std);
+  doneR(r, t, "normal_");
   return t;
 }
 
@@ -180,7 +184,9 @@ export function bernoulli_(t: Tensor, p = 0.5, opts?: GeneratorOption): Tensor {
   if (typeof p !== "number") throw new DTypeError(`bernoulli_: p must be a number in [0, 1], got ${describe(p)}`);
   if (!(p >= 0 && p <= 1)) throw new WasmgradError(`bernoulli_: expects p to be in [0, 1], but got p=${p}`);
   const g = genOf(opts, "bernoulli_");
-  done(W.bernoulliFill(ht, g, p), () => W.bernoulliFill(t._h, g, p), t, "bernoulli_");
+  let r = W.bernoulliFill(ht, g, p);
+  if (r === 0 && reclaim()) r = W.bernoulliFill(t._h, g, p);
+  doneR(r, t, "bernoulli_");
   return t;
 }
 

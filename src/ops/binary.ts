@@ -9,7 +9,7 @@ import { broadcastShapes } from "../shape.js";
 import { DTypeError, oom } from "../errors.js";
 import { retryAlloc } from "../lifetime.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, scalarOf, promote2, promoteWithScalar, floatOf, result, describe, unaryOp, type Scalar } from "./util.js";
+import { W, h, scalarOf, promote2, promoteWithScalar, floatOf, result, describe, unaryOp, type Scalar, made, reclaim } from "./util.js";
 import { UK } from "../wasm/exports.js";
 
 const isScalar = (v: unknown): v is Scalar => typeof v === "number" || typeof v === "boolean";
@@ -32,8 +32,9 @@ function arith(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string, floatRes
     if (dt === DType.Bool && k !== BK.Mul && k !== BK.Add) refuseBool(dt, op, "this arithmetic");
     const s = scalarOf(b, op) * alpha;
     const cdt = dt === DType.Bool ? DType.Int32 : dt;
-    const out = W.binaryScalar(k, ha, s, cdt, 0);
-    const t = result(out, () => W.binaryScalar(k, a._h, s, cdt, 0), a._shape, cdt, op);
+    let out = W.binaryScalar(k, ha, s, cdt, 0);
+    if (out === 0 && reclaim()) out = W.binaryScalar(k, a._h, s, cdt, 0);
+    const t = made(out, a._shape, cdt, op);
     return dt === DType.Bool ? boolOf(t, op) : t;
   }
   if (isScalar(a)) {
@@ -45,14 +46,18 @@ function arith(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string, floatRes
     if (k === BK.Add || k === BK.Mul) {
       const sc = s * (k === BK.Add ? 1 : 1);
       if (alpha !== 1) return arith(BK.Add, mul(b, alpha), s, op);
-      return result(W.binaryScalar(k, hb, sc, dt, 0), () => W.binaryScalar(k, b._h, sc, dt, 0), b._shape, dt, op);
+      let out = W.binaryScalar(k, hb, sc, dt, 0);
+      if (out === 0 && reclaim()) out = W.binaryScalar(k, b._h, sc, dt, 0);
+      return made(out, b._shape, dt, op);
     }
     if (k === BK.Sub && alpha !== 1) return arith(BK.Add, mul(b, -alpha), s, op);
     if (k === BK.Div) {
       // torch computes s / x as reciprocal(x) * s (grad_fn MulBackward0)
       return mul(unaryOp(UK.Reciprocal, b, dt, "div"), s);
     }
-    return result(W.binaryScalar(k, hb, s, dt, 1), () => W.binaryScalar(k, b._h, s, dt, 1), b._shape, dt, op);
+    let out = W.binaryScalar(k, hb, s, dt, 1);
+    if (out === 0 && reclaim()) out = W.binaryScalar(k, b._h, s, dt, 1);
+    return made(out, b._shape, dt, op);
   }
   const ha = h(a, op), hb = h(b, op);
   let dt = promote2(a, b);
@@ -60,7 +65,9 @@ function arith(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string, floatRes
   if (dt === DType.Bool && k !== BK.Mul && k !== BK.Add && k !== BK.Max && k !== BK.Min) refuseBool(dt, op, "this arithmetic");
   const shape = broadcastShapes(a._shape, b._shape, op);
   const cdt = dt === DType.Bool ? DType.Int32 : dt;
-  const t = result(W.binary(k, ha, hb, cdt, alpha), () => W.binary(k, a._h, b._h, cdt, alpha), shape, cdt, op);
+  let tOut = W.binary(k, ha, hb, cdt, alpha);
+  if (tOut === 0 && reclaim()) tOut = W.binary(k, a._h, b._h, cdt, alpha);
+  const t = made(tOut, shape, cdt, op);
   return dt === DType.Bool ? boolOf(t, op) : t;
 }
 
@@ -113,13 +120,17 @@ function compareOp(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string): Ten
     const at = a as Tensor;
     const dt = promoteWithScalar(at, b);
     const s = scalarOf(b, op);
-    return result(W.binaryScalar(k, ha, s, dt, 0), () => W.binaryScalar(k, at._h, s, dt, 0), at._shape, DType.Bool, op);
+    let out = W.binaryScalar(k, ha, s, dt, 0);
+    if (out === 0 && reclaim()) out = W.binaryScalar(k, at._h, s, dt, 0);
+    return made(out, at._shape, DType.Bool, op);
   }
   if (isScalar(a)) return compareOp(flipped(k), b, a, op);
   const ha = h(a, op), hb = h(b, op);
   const dt = promote2(a, b);
   const shape = broadcastShapes(a._shape, b._shape, op);
-  return result(W.compare(k, ha, hb, dt), () => W.compare(k, a._h, b._h, dt), shape, DType.Bool, op);
+  let out = W.compare(k, ha, hb, dt);
+  if (out === 0 && reclaim()) out = W.compare(k, a._h, b._h, dt);
+  return made(out, shape, DType.Bool, op);
 }
 function flipped(k: BK): BK {
   return k === BK.Lt ? BK.Gt : k === BK.Gt ? BK.Lt : k === BK.Le ? BK.Ge : k === BK.Ge ? BK.Le : k;
@@ -149,7 +160,9 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   const B = tb ?? scalarTensor(scalarOf(b, "where"), dt);
   const ha = h(A, "where"), hb = h(B, "where");
   const shape = broadcastShapes(broadcastShapes(cond._shape, A._shape, "where"), B._shape, "where");
-  return result(W.where(hc, ha, hb, dt), () => W.where(cond._h, A._h, B._h, dt), shape, dt, "where");
+  let out = W.where(hc, ha, hb, dt);
+  if (out === 0 && reclaim()) out = W.where(cond._h, A._h, B._h, dt);
+  return made(out, shape, dt, "where");
 }
 
 declare module "../wasm/exports.js" {

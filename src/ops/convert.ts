@@ -3,7 +3,7 @@
 import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { dtypeCode, type DTypeName } from "../dtype.js";
-import { W, h, result } from "./util.js";
+import { W, h, result, made, reclaim } from "./util.js";
 
 /** A copy converted to dtype (this tensor itself when it already has that dtype, as torch). */
 export function toDtype(a: Tensor, dtype: DTypeName): Tensor { return to(a, dtype, "to"); }
@@ -15,7 +15,9 @@ export function to(a: Tensor, dtype: DTypeName, op = "to"): Tensor {
   if (dtype === undefined || dtype === null) return a;
   const dt = dtypeCode(dtype, op);
   if (dt === a._dt) return a;
-  return result(W.castOp(a._h, dt), () => W.castOp(a._h, dt), a._shape, dt, op);
+  let out = W.castOp(a._h, dt);
+  if (out === 0 && reclaim()) out = W.castOp(a._h, dt);
+  return made(out, a._shape, dt, op);
 }
 
 declare module "../tensor.js" {

@@ -8,7 +8,7 @@ import { isGradEnabled } from "../gradMode.js";
 import { broadcastShapes, sameShape } from "../shape.js";
 import { AutogradError, ShapeError, DTypeError, formatShape } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, describe, done, scalarOf, promote2, promoteWithScalar } from "./util.js";
+import { W, h, describe, done, scalarOf, promote2, promoteWithScalar, doneR, reclaim } from "./util.js";
 import { toScalarOfDtype } from "./creation.js";
 /** PyTorch's rules for writing in place into a tensor that autograd tracks. */
 function checkInplace(self: Tensor, op: string, other?: Tensor): number {
@@ -62,7 +62,9 @@ function inplace(k: BK, self: Tensor, other: TensorOrScalar, name: string, alpha
     checkCast(self, dt, name);
     const s = scalarOf(other, name) * alpha;
     if (isEmpty(self)) return;
-    done(W.inplaceScalarOp(k, hs, s), () => W.inplaceScalarOp(k, self._h, s), self, name);
+    let r = W.inplaceScalarOp(k, hs, s);
+    if (r === 0 && reclaim()) r = W.inplaceScalarOp(k, self._h, s);
+    doneR(r, self, name);
     return;
   }
   if (!(other instanceof Tensor)) throw new DTypeError(`${name}: expected a Tensor or a number, got ${describe(other)}`);
@@ -73,7 +75,9 @@ function inplace(k: BK, self: Tensor, other: TensorOrScalar, name: string, alpha
   checkCast(self, dt, name);
   checkFits(self, other, name);
   if (isEmpty(self)) return;
-  done(W.inplaceBinaryOp(k, hs, ho, alpha), () => W.inplaceBinaryOp(k, self._h, other._h, alpha), self, name);
+  let r = W.inplaceBinaryOp(k, hs, ho, alpha);
+  if (r === 0 && reclaim()) r = W.inplaceBinaryOp(k, self._h, other._h, alpha);
+  doneR(r, self, name);
 }
 
 export function add_(self: Tensor, other: TensorOrScalar, opts?: { alpha?: number }): void {
@@ -90,7 +94,9 @@ export function fill_(self: Tensor, value: number | boolean, zero: boolean): voi
   const name = zero ? "zero_" : "fill_";
   const hs = checkInplace(self, name);
   const v = zero ? 0 : toScalarOfDtype(value, self._dt, name);
-  done(W.fillOp(hs, v, zero ? 1 : 0), () => W.fillOp(self._h, v, zero ? 1 : 0), self, name);
+  let r = W.fillOp(hs, v, zero ? 1 : 0);
+  if (r === 0 && reclaim()) r = W.fillOp(self._h, v, zero ? 1 : 0);
+  doneR(r, self, name);
 }
 
 /** Copies src's values (broadcast to self's shape, converted to self's dtype) into self. */
@@ -100,7 +106,9 @@ export function copy_(self: Tensor, src: Tensor): void {
   const hsrc = h(src, "copy_");
   checkFits(self, src, "copy_");
   if (isEmpty(self)) return;
-  done(W.copyOp(hs, hsrc), () => W.copyOp(self._h, src._h), self, "copy_");
+  let r = W.copyOp(hs, hsrc);
+  if (r === 0 && reclaim()) r = W.copyOp(self._h, src._h);
+  doneR(r, self, "copy_");
 }
 
 declare module "../tensor.js" {

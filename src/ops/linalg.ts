@@ -5,7 +5,7 @@ import { Tensor } from "../tensor.js";
 import { ShapeError, DTypeError, formatShape } from "../errors.js";
 import { checkShape } from "../shape.js";
 import { DType } from "../../assembly/abi.js";
-import { W, h, promote2, result, describe } from "./util.js";
+import { W, h, promote2, result, describe, made, reclaim } from "./util.js";
 import { unsqueeze, squeeze } from "./shape.js";
 import { mul } from "./binary.js";
 
@@ -21,7 +21,9 @@ function operands(a: unknown, b: unknown, op: string): [Tensor, Tensor] {
 function product(a: Tensor, b: Tensor, shape: number[], op: string, bmm = false): Tensor {
   const dt = promote2(a, b);
   const flag = bmm ? 1 : 0;
-  return result(W.matmulOp(a._h, b._h, flag), () => W.matmulOp(a._h, b._h, flag), checkShape(shape, op), dt, op);
+  let out = W.matmulOp(a._h, b._h, flag);
+  if (out === 0 && reclaim()) out = W.matmulOp(a._h, b._h, flag);
+  return made(out, checkShape(shape, op), dt, op);
 }
 
 /** Matrix product with torch.matmul's rules: dot, mv, vector @ matrix, mm, and batched with broadcasting. */

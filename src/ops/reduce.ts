@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, dimMask, result } from "./util.js";
+import { W, h, dimMask, result, made, reclaim } from "./util.js";
 
 /** The shape left by reducing the dims in mask. */
 export function reducedShape(shape: readonly number[], mask: number, keepdim: boolean): number[] {
@@ -33,7 +33,9 @@ function reduce(a: Tensor, dim: unknown, keepdimIn: unknown, mean: boolean, op: 
   if (!mean && !isFloat(dt)) dt = DType.Int32; // torch sums integers and bools as int64; int32 here
   const shape = reducedShape(a._shape, mask, keepdim);
   const k = keepdim ? 1 : 0, m = mean ? 1 : 0, g = given ? 1 : 0;
-  return result(W.sumOp(ha, mask, k, m, g, dt), () => W.sumOp(a._h, mask, k, m, g, dt), shape, dt, op);
+  let out = W.sumOp(ha, mask, k, m, g, dt);
+  if (out === 0 && reclaim()) out = W.sumOp(a._h, mask, k, m, g, dt);
+  return made(out, shape, dt, op);
 }
 
 type Dim = number | number[] | null;

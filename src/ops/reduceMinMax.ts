@@ -4,7 +4,7 @@
 import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { IndexError, ShapeError, formatShape } from "../errors.js";
-import { W, h, normDim, dimMask, result } from "./util.js";
+import { W, h, normDim, dimMask, result, made, reclaim } from "./util.js";
 import { reducedShape } from "./reduce.js";
 import { maximum, minimum } from "./binary.js";
 
@@ -40,14 +40,18 @@ function minMax(a: Tensor, dim: unknown, keepdimIn: unknown, isMin: boolean, op:
     if (a.numel() === 0) {
       throw new ShapeError(`${op}: expected reduction dim to be specified for input.numel() == 0 (shape ${formatShape(a._shape)}); specify the reduction dim with the 'dim' argument`);
     }
-    return result(W.maxAllOp(ha, m), () => W.maxAllOp(a._h, m), [], a._dt, op);
+    let out = W.maxAllOp(ha, m);
+    if (out === 0 && reclaim()) out = W.maxAllOp(a._h, m);
+    return made(out, [], a._dt, op);
   }
   const d = normDim(dim, a._shape.length, op);
   const keepdim = keepOf(keepdimIn, op);
   checkDimSize(a, d, op);
   const shape = reducedShape(a._shape, a._shape.length ? 1 << d : 0, keepdim);
   const k = keepdim ? 1 : 0;
-  const values = result(W.maxDimOp(ha, d, k, m), () => W.maxDimOp(a._h, d, k, m), shape, a._dt, op);
+  let valuesOut = W.maxDimOp(ha, d, k, m);
+  if (valuesOut === 0 && reclaim()) valuesOut = W.maxDimOp(a._h, d, k, m);
+  const values = made(valuesOut, shape, a._dt, op);
   const indices = new Tensor(W.secondResult(), shape.slice(), DType.Int32);
   return { values, indices };
 }
@@ -79,13 +83,17 @@ function arg(a: Tensor, dim: unknown, keepdimIn: unknown, isMin: boolean, op: st
   if (dim === undefined || dim === null) {
     if (a.numel() === 0) throw new ShapeError(`${op}: expected reduction dim to be specified for input.numel() == 0 (shape ${formatShape(a._shape)})`);
     const k = keepdim ? 1 : 0, shape = keepdim ? a._shape.map(() => 1) : [];
-    return result(W.argOp(ha, -1, k, m), () => W.argOp(a._h, -1, k, m), shape, DType.Int32, op);
+    let out = W.argOp(ha, -1, k, m);
+    if (out === 0 && reclaim()) out = W.argOp(a._h, -1, k, m);
+    return made(out, shape, DType.Int32, op);
   }
   const d = normDim(dim, a._shape.length, op);
   checkDimSize(a, d, op);
   const shape = reducedShape(a._shape, a._shape.length ? 1 << d : 0, keepdim);
   const k = keepdim ? 1 : 0;
-  return result(W.argOp(ha, d, k, m), () => W.argOp(a._h, d, k, m), shape, DType.Int32, op);
+  let out = W.argOp(ha, d, k, m);
+  if (out === 0 && reclaim()) out = W.argOp(a._h, d, k, m);
+  return made(out, shape, DType.Int32, op);
 }
 
 /** Index of the largest element (of the flattened tensor, or along `dim`), int32; NaN counts as largest. */
@@ -99,7 +107,9 @@ function allAny(a: Tensor, dim: unknown, keepdimIn: unknown, any: boolean, op: s
   const { mask } = dimMask(dim, a._shape.length, op);
   const shape = reducedShape(a._shape, mask, keepdim);
   const k = keepdim ? 1 : 0, y = any ? 1 : 0;
-  return result(W.allAnyOp(ha, mask, k, y), () => W.allAnyOp(a._h, mask, k, y), shape, DType.Bool, op);
+  let out = W.allAnyOp(ha, mask, k, y);
+  if (out === 0 && reclaim()) out = W.allAnyOp(a._h, mask, k, y);
+  return made(out, shape, DType.Bool, op);
 }
 
 /** Whether every element (over `dim`, if given) is non-zero; a bool tensor. */

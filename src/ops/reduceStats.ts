@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError } from "../errors.js";
 import { DTYPE_NAMES, isFloat, safeString } from "../dtype.js";
-import { W, h, dimMask, result } from "./util.js";
+import { W, h, dimMask, result, made, reclaim } from "./util.js";
 import { reducedShape } from "./reduce.js";
 import { to } from "./convert.js";
 
@@ -43,7 +43,9 @@ export function prod(a: Tensor, dim?: Dim, keepdim?: boolean, opts?: { dtype?: "
   if (dt !== a._dt && isFloat(dt)) { src = to(a, DTYPE_NAMES[dt], "prod"); hs = src._h; }
   const k = keep ? 1 : 0, g = given ? 1 : 0;
   const shape = reducedShape(a._shape, mask, keep);
-  return result(W.prodOp(hs, mask, k, g, dt), () => W.prodOp(src._h, mask, k, g, dt), shape, dt, "prod");
+  let out = W.prodOp(hs, mask, k, g, dt);
+  if (out === 0 && reclaim()) out = W.prodOp(src._h, mask, k, g, dt);
+  return made(out, shape, dt, "prod");
 }
 
 /** Options of var/std: Bessel's correction (default 1: unbiased) and keepdim. */
@@ -69,7 +71,9 @@ function varStd(a: Tensor, dim: Dim | undefined, opts: VarOptions | boolean | un
   const { mask, given } = dimMask(dim, a._shape.length, op);
   const shape = reducedShape(a._shape, mask, keep);
   const k = keep ? 1 : 0, s = isStd ? 1 : 0, g = given ? 1 : 0;
-  return result(W.varOp(ha, mask, k, correction, s, g), () => W.varOp(a._h, mask, k, correction, s, g), shape, a._dt, op);
+  let out = W.varOp(ha, mask, k, correction, s, g);
+  if (out === 0 && reclaim()) out = W.varOp(a._h, mask, k, correction, s, g);
+  return made(out, shape, a._dt, op);
 }
 
 /**
@@ -97,7 +101,9 @@ export function norm(a: Tensor, p: number | "fro" = 2, dim?: Dim, keepdim?: bool
   const { mask, given } = dimMask(dim, a._shape.length, "norm");
   const shape = reducedShape(a._shape, mask, keep);
   const k = keep ? 1 : 0, g = given ? 1 : 0;
-  return result(W.normOp(ha, pv, mask, k, g), () => W.normOp(a._h, pv, mask, k, g), shape, a._dt, "norm");
+  let out = W.normOp(ha, pv, mask, k, g);
+  if (out === 0 && reclaim()) out = W.normOp(a._h, pv, mask, k, g);
+  return made(out, shape, a._dt, "norm");
 }
 
 /** log(sum(exp(x))) over `dim`, computed stably (the max is subtracted first). Integers become float32. */
@@ -109,7 +115,9 @@ export function logsumexp(a: Tensor, dim: number | number[], keepdim?: boolean):
   const src = isFloat(a._dt) ? a : to(a, "float32", "logsumexp");
   const shape = reducedShape(a._shape, mask, keep);
   const k = keep ? 1 : 0;
-  return result(W.logsumexpOp(src._h, mask, k), () => W.logsumexpOp(src._h, mask, k), shape, src._dt, "logsumexp");
+  let out = W.logsumexpOp(src._h, mask, k);
+  if (out === 0 && reclaim()) out = W.logsumexpOp(src._h, mask, k);
+  return made(out, shape, src._dt, "logsumexp");
 }
 
 declare module "../tensor.js" {

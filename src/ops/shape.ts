@@ -7,7 +7,7 @@ import { Tensor } from "../tensor.js";
 import { normalizeDim, inferShape, shapeArgs, checkShape, numelOf } from "../shape.js";
 import { ShapeError, AutogradError, DTypeError, IndexError, formatShape, safeString } from "../errors.js";
 import { F_VIEW } from "../wasm/exports.js";
-import { W, h, result, describe } from "./util.js";
+import { W, h, result, describe, made, reclaim } from "./util.js";
 
 type ShapeArg = number | readonly number[];
 
@@ -20,11 +20,12 @@ export function view(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "view");
   const shape = inferShape(shapeArgs(shapeIn, "view", true), numelOf(a._shape), a._shape, "view");
   writeScratch(shape);
-  const out = W.viewOp(ha, shape.length);
+  let out = W.viewOp(ha, shape.length);
+  if (out === 0 && reclaim()) { writeScratch(shape); out = W.viewOp(a._h, shape.length); }
   if (out === Status.NotContiguous) {
     throw new ShapeError(`view: size is not compatible with input tensor's size and stride (shape ${formatShape(a._shape)} is not contiguous); use reshape() instead`);
   }
-  return result(out, () => (writeScratch(shape), W.viewOp(a._h, shape.length)), shape, a._dt, "view");
+  return made(out, shape, a._dt, "view");
 }
 
 /** Same data with a new shape: a view when possible, else a copy (torch.reshape). */
@@ -32,7 +33,9 @@ export function reshape(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "reshape");
   const shape = inferShape(shapeArgs(shapeIn, "reshape", true), numelOf(a._shape), a._shape, "reshape");
   writeScratch(shape);
-  return result(W.reshapeOp(ha, shape.length), () => (writeScratch(shape), W.reshapeOp(a._h, shape.length)), shape, a._dt, "reshape");
+  let out = W.reshapeOp(ha, shape.length);
+  if (out === 0 && reclaim()) { writeScratch(shape); out = W.reshapeOp(a._h, shape.length); }
+  return made(out, shape, a._dt, "reshape");
 }
 
 /** Dims startDim..endDim merged into one (torch.flatten). */
@@ -53,7 +56,9 @@ export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
   const d0 = normalizeDim(dim0, nd, "transpose"), d1 = normalizeDim(dim1, nd, "transpose");
   const shape = a._shape.slice();
   if (nd > 0) { shape[d0] = a._shape[d1]; shape[d1] = a._shape[d0]; }
-  return result(W.transposeOp(ha, d0, d1, 0), () => W.transposeOp(a._h, d0, d1, 0), shape, a._dt, "transpose");
+  let out = W.transposeOp(ha, d0, d1, 0);
+  if (out === 0 && reclaim()) out = W.transposeOp(a._h, d0, d1, 0);
+  return made(out, shape, a._dt, "transpose");
 }
 
 /** Transpose of a tensor with at most 2 dims (torch.t). */
@@ -63,7 +68,9 @@ export function t(a: Tensor): Tensor {
   if (nd > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but got shape ${formatShape(a._shape)} (${nd} dims); use transpose()`);
   const shape = nd === 2 ? [a._shape[1], a._shape[0]] : a._shape.slice();
   const d1 = nd === 2 ? 1 : 0;
-  return result(W.transposeOp(ha, 0, d1, 1), () => W.transposeOp(a._h, 0, d1, 1), shape, a._dt, "t");
+  let out = W.transposeOp(ha, 0, d1, 1);
+  if (out === 0 && reclaim()) out = W.transposeOp(a._h, 0, d1, 1);
+  return made(out, shape, a._dt, "t");
 }
 
 /** A size-1 dim inserted at `dim` (a view). */
@@ -73,7 +80,9 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, nd, "unsqueeze", 1);
   checkShape(new Array(nd + 1).fill(1), "unsqueeze");
   const shape = [...a._shape.slice(0, d), 1, ...a._shape.slice(d)];
-  return result(W.unsqueezeOp(ha, d), () => W.unsqueezeOp(a._h, d), shape, a._dt, "unsqueeze");
+  let out = W.unsqueezeOp(ha, d);
+  if (out === 0 && reclaim()) out = W.unsqueezeOp(a._h, d);
+  return made(out, shape, a._dt, "unsqueeze");
 }
 
 /** Size-1 dims removed: all of them, or only `dim` if it has size 1 (a view). */
@@ -81,12 +90,16 @@ export function squeeze(a: Tensor, dim?: number): Tensor {
   const ha = h(a, "squeeze");
   const nd = a._shape.length;
   if (dim === undefined || dim === null) {
-    return result(W.squeezeOp(ha, -1), () => W.squeezeOp(a._h, -1), a._shape.filter((s) => s !== 1), a._dt, "squeeze");
+    let out = W.squeezeOp(ha, -1);
+    if (out === 0 && reclaim()) out = W.squeezeOp(a._h, -1);
+    return made(out, a._shape.filter((s) => s !== 1), a._dt, "squeeze");
   }
   const d = nd === 0 ? (normalizeDim(dim, 0, "squeeze"), 0) : normalizeDim(dim, nd, "squeeze");
   const shape = nd > 0 && a._shape[d] === 1 ? [...a._shape.slice(0, d), ...a._shape.slice(d + 1)] : a._shape.slice();
   const sd = nd === 0 ? 0 : d;
-  return result(W.squeezeOp(ha, sd), () => W.squeezeOp(a._h, sd), shape, a._dt, "squeeze");
+  let out = W.squeezeOp(ha, sd);
+  if (out === 0 && reclaim()) out = W.squeezeOp(a._h, sd);
+  return made(out, shape, a._dt, "squeeze");
 }
 
 /** Broadcast to a larger shape without copying (-1 keeps a dim; torch.expand). */
@@ -114,7 +127,9 @@ export function expand(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   }
   checkShape(shape, "expand");
   writeScratch(shape);
-  return result(W.expandOp(ha, nd), () => (writeScratch(shape), W.expandOp(a._h, nd)), shape, a._dt, "expand");
+  let out = W.expandOp(ha, nd);
+  if (out === 0 && reclaim()) { writeScratch(shape); out = W.expandOp(a._h, nd); }
+  return made(out, shape, a._dt, "expand");
 }
 
 /** This tensor if contiguous, else a contiguous copy (recorded as CloneBackward0). */
@@ -185,7 +200,9 @@ function windowDim(a: Tensor, dim: unknown, op: string): number {
 function window(a: Tensor, d: number, start: number, len: number, step: number, op: number, name: string): Tensor {
   const shape = a._shape.slice();
   shape[d] = len;
-  return result(W.sliceOp(a._h, d, start, len, step, op), () => W.sliceOp(a._h, d, start, len, step, op), shape, a._dt, name);
+  let out = W.sliceOp(a._h, d, start, len, step, op);
+  if (out === 0 && reclaim()) out = W.sliceOp(a._h, d, start, len, step, op);
+  return made(out, shape, a._dt, name);
 }
 
 /** Elements start .. start + length - 1 of dim (a view; start may be negative; torch.narrow). */
@@ -214,7 +231,9 @@ export function slice(a: Tensor, dim: number, start?: number | null, end?: numbe
 
 function selectAs(a: Tensor, d: number, i: number, op: number, name: string): Tensor {
   const shape = [...a._shape.slice(0, d), ...a._shape.slice(d + 1)];
-  return result(W.selectOp(a._h, d, i, op), () => W.selectOp(a._h, d, i, op), shape, a._dt, name);
+  let out = W.selectOp(a._h, d, i, op);
+  if (out === 0 && reclaim()) out = W.selectOp(a._h, d, i, op);
+  return made(out, shape, a._dt, name);
 }
 
 /** Position `index` of dim, without that dim (a view; negative indices count from the end). */

@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, normDim, result } from "./util.js";
+import { W, h, normDim, result, made, reclaim } from "./util.js";
 import { to } from "./convert.js";
 
 declare module "../wasm/exports.js" {
@@ -27,7 +27,9 @@ function soft(a: Tensor, dim: number, log: boolean, op: string): Tensor {
     throw new DTypeError(`${op}: expected a floating point tensor (float32 or float64), got ${DTYPE_NAMES[a._dt]}; convert it with .float()`);
   }
   const l = log ? 1 : 0;
-  return result(W.softmaxOp(ha, d, l), () => W.softmaxOp(a._h, d, l), a._shape.slice(), a._dt, op);
+  let out = W.softmaxOp(ha, d, l);
+  if (out === 0 && reclaim()) out = W.softmaxOp(a._h, d, l);
+  return made(out, a._shape.slice(), a._dt, op);
 }
 
 /** exp(x) / sum(exp(x)) along `dim`, stable for large inputs. Example: `logits.softmax(-1)`. */
@@ -43,7 +45,9 @@ export function cumsum(a: Tensor, dim: number, opts?: { dtype?: "float32" | "flo
   if (!isFloat(dt)) dt = DType.Int32;
   let src = a, hs = ha;
   if (dt !== a._dt && isFloat(dt)) { src = to(a, DTYPE_NAMES[dt], "cumsum"); hs = src._h; }
-  return result(W.cumsumOp(hs, d, dt, 0), () => W.cumsumOp(src._h, d, dt, 0), a._shape.slice(), dt, "cumsum");
+  let out = W.cumsumOp(hs, d, dt, 0);
+  if (out === 0 && reclaim()) out = W.cumsumOp(src._h, d, dt, 0);
+  return made(out, a._shape.slice(), dt, "cumsum");
 }
 
 declare module "../tensor.js" {

@@ -5,7 +5,7 @@ import { Tensor } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, result, describe, checkAccepts } from "./util.js";
+import { W, h, result, describe, checkAccepts, made, reclaim } from "./util.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -31,7 +31,9 @@ export function maskedFill(a: Tensor, mask: Tensor, value: number | boolean | Te
     if (value._shape.length !== 0) {
       throw new ShapeError(`maskedFill: value must be a number or a 0-dimensional tensor, got a tensor with ${value._shape.length} dimension(s)`);
     }
-    return result(W.maskedFill(ha, hm, hv, 0), () => W.maskedFill(a._h, mask._h, value._h, 0), shape, a._dt, "maskedFill");
+    let out = W.maskedFill(ha, hm, hv, 0);
+    if (out === 0 && reclaim()) out = W.maskedFill(a._h, mask._h, value._h, 0);
+    return made(out, shape, a._dt, "maskedFill");
   }
   if (typeof value !== "number" && typeof value !== "boolean") {
     throw new DTypeError(`maskedFill: value must be a number, a boolean or a 0-dimensional tensor, got ${describe(value)}`);
@@ -40,7 +42,9 @@ export function maskedFill(a: Tensor, mask: Tensor, value: number | boolean | Te
   if (!isFloat(a._dt) && !Number.isFinite(v)) {
     throw new DTypeError(`maskedFill: value ${v} cannot be converted to ${DTYPE_NAMES[a._dt]} without overflow`);
   }
-  return result(W.maskedFill(ha, hm, 0, v), () => W.maskedFill(a._h, mask._h, 0, v), shape, a._dt, "maskedFill");
+  let out = W.maskedFill(ha, hm, 0, v);
+  if (out === 0 && reclaim()) out = W.maskedFill(a._h, mask._h, 0, v);
+  return made(out, shape, a._dt, "maskedFill");
 }
 
 /**
@@ -60,10 +64,14 @@ export function lerp(a: Tensor, end: Tensor, weight: number | Tensor): Tensor {
       throw new DTypeError(`lerp: expected dtype ${DTYPE_NAMES[a._dt]} for weight but got dtype ${DTYPE_NAMES[weight._dt]}`);
     }
     shape = broadcastShapes(shape, weight._shape, "lerp");
-    return result(W.lerp(ha, he, hw, 0, dt), () => W.lerp(a._h, end._h, weight._h, 0, dt), shape, dt, "lerp");
+    let out = W.lerp(ha, he, hw, 0, dt);
+    if (out === 0 && reclaim()) out = W.lerp(a._h, end._h, weight._h, 0, dt);
+    return made(out, shape, dt, "lerp");
   }
   if (typeof weight !== "number") throw new DTypeError(`lerp: weight must be a number or a Tensor, got ${describe(weight)}`);
-  return result(W.lerp(ha, he, 0, weight, dt), () => W.lerp(a._h, end._h, 0, weight, dt), shape, dt, "lerp");
+  let out = W.lerp(ha, he, 0, weight, dt);
+  if (out === 0 && reclaim()) out = W.lerp(a._h, end._h, 0, weight, dt);
+  return made(out, shape, dt, "lerp");
 }
 
 declare module "../tensor.js" {

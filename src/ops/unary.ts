@@ -8,7 +8,7 @@ import { AutogradError, DTypeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
 import { isGradEnabled } from "../gradMode.js";
 import { broadcastShapes } from "../shape.js";
-import { W, h, floatOf, unaryOp, result, done, describe, checkAccepts, promote2, promoteWithScalar } from "./util.js";
+import { W, h, floatOf, unaryOp, result, done, describe, checkAccepts, promote2, promoteWithScalar, made, reclaim, doneR } from "./util.js";
 import { pow } from "./binary.js";
 
 declare module "../wasm/exports.js" {
@@ -77,7 +77,9 @@ export const cos = floating(UM.Cos, "cos");
 function floatOnly(k: UM, a: Tensor, op: string, p0 = 0, p1 = 0): Tensor {
   const ha = h(a, op);
   checkAccepts(a, "float", op);
-  return result(W.unaryP(k, ha, a._dt, p0, p1), () => W.unaryP(k, a._h, a._dt, p0, p1), a._shape, a._dt, op);
+  let out = W.unaryP(k, ha, a._dt, p0, p1);
+  if (out === 0 && reclaim()) out = W.unaryP(k, a._h, a._dt, p0, p1);
+  return made(out, a._shape, a._dt, op);
 }
 
 function optionsOf(opts: unknown, op: string, keys: string[]): Record<string, unknown> {
@@ -127,12 +129,16 @@ export function softplus(a: Tensor, opts?: { beta?: number; threshold?: number }
 /** isnan(a): true where a is NaN (torch.isnan; integers: all false). */
 export function isnan(a: Tensor): Tensor {
   const ha = h(a, "isnan");
-  return result(W.classify(UM.IsNan, ha), () => W.classify(UM.IsNan, a._h), a._shape, DType.Bool, "isnan");
+  let out = W.classify(UM.IsNan, ha);
+  if (out === 0 && reclaim()) out = W.classify(UM.IsNan, a._h);
+  return made(out, a._shape, DType.Bool, "isnan");
 }
 /** isfinite(a): true where a is neither infinite nor NaN (torch.isfinite; integers: all true). */
 export function isfinite(a: Tensor): Tensor {
   const ha = h(a, "isfinite");
-  return result(W.classify(UM.IsFinite, ha), () => W.classify(UM.IsFinite, a._h), a._shape, DType.Bool, "isfinite");
+  let out = W.classify(UM.IsFinite, ha);
+  if (out === 0 && reclaim()) out = W.classify(UM.IsFinite, a._h);
+  return made(out, a._shape, DType.Bool, "isfinite");
 }
 
 type Bound = number | Tensor | null | undefined;
@@ -179,11 +185,15 @@ export function clamp(a: Tensor, min?: Bound, max?: Bound): Tensor {
     if (dt === DType.Bool) throw new DTypeError("clamp: not implemented for bool tensors; convert with .int() or .float()");
     let shape = a._shape;
     for (const b of [lo, hi]) if (b) shape = broadcastShapes(shape, b._shape, "clamp");
-    return result(W.clampT(ha, hl, hh, dt), () => W.clampT(a._h, lo ? lo._h : 0, hi ? hi._h : 0, dt), shape, dt, "clamp");
+    let out = W.clampT(ha, hl, hh, dt);
+    if (out === 0 && reclaim()) out = W.clampT(a._h, lo ? lo._h : 0, hi ? hi._h : 0, dt);
+    return made(out, shape, dt, "clamp");
   }
   const { lo, hi, dt } = numberBounds(a, min, max, "clamp");
   if (dt === DType.Bool) throw new DTypeError("clamp: not implemented for bool tensors; convert with .int() or .float()");
-  return result(W.unaryP(UM.Clamp, ha, dt, lo, hi), () => W.unaryP(UM.Clamp, a._h, dt, lo, hi), a._shape, dt, "clamp");
+  let out = W.unaryP(UM.Clamp, ha, dt, lo, hi);
+  if (out === 0 && reclaim()) out = W.unaryP(UM.Clamp, a._h, dt, lo, hi);
+  return made(out, a._shape, dt, "clamp");
 }
 
 /** PyTorch's rules for writing in place into a tensor that autograd tracks (as the in-place family's). */
@@ -218,7 +228,9 @@ export function clamp_(self: Tensor, min?: Bound, max?: Bound): Tensor {
     throw new DTypeError(`clamp_: result type ${DTYPE_NAMES[dt]} can't be cast to the desired output type ${DTYPE_NAMES[self._dt]}`);
   }
   const hs = checkInplace(self, "clamp_");
-  done(W.clampInplace(hs, lo, hi), () => W.clampInplace(self._h, lo, hi), self, "clamp_");
+  let r = W.clampInplace(hs, lo, hi);
+  if (r === 0 && reclaim()) r = W.clampInplace(self._h, lo, hi);
+  doneR(r, self, "clamp_");
   return self;
 }
 

@@ -6,7 +6,7 @@ import { W } from "../wasm/load.js";
 import { Tensor, h, describe, wrap } from "../tensor.js";
 import { promoteTypes, isFloat, safeString, DTYPE_NAMES } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, formatShape, oom } from "../errors.js";
-import { retryAlloc } from "../lifetime.js";
+import { retryAlloc, reclaim } from "../lifetime.js";
 import type { Accepts } from "./spec.js";
 
 export type Scalar = number | boolean;
@@ -65,9 +65,37 @@ export function result(out: number, again: () => number, shape: number[], dt: DT
   return new Tensor(out, shape, dt);
 }
 
+/**
+ * A core result as a Tensor, for callers that already retried once after a collection:
+ * `let out = W.op(...); if (out === 0 && reclaim()) out = W.op(...); return made(out, ...)`.
+ * (Hot paths use that form instead of result()'s retry closure: a closure makes V8 allocate
+ * a context for the captured variables on every call, which doubled the cost of a small op.)
+ */
+export function made(out: number, shape: number[], dt: DType, op: string): Tensor {
+  if (out > 0) return new Tensor(out, shape, dt);
+  throw failure(out, shape, op);
+}
+
+/** The error for a failed core result (no closure here either: see made()). */
+function failure(out: number, shape: number[], op: string): Error {
+  if (out === Status.InternalOverlap) {
+    return new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(shape)}, e.g. from expand()); clone() it first`);
+  }
+  return oom(op, shape);
+}
+
 /** Checks an in-place core call's status (1 = done). */
 export function done(r: number, again: () => number, self: Tensor, op: string): void {
   if (r === 0) r = retryAlloc(again);
+  if (r === 1) return;
+  if (r === Status.InternalOverlap) {
+    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
+  }
+  throw oom(op, self._shape);
+}
+
+/** done() for callers that retried already (no closure: see made()). */
+export function doneR(r: number, self: Tensor, op: string): void {
   if (r === 1) return;
   if (r === Status.InternalOverlap) {
     throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
@@ -99,7 +127,7 @@ export function dimMask(dim: unknown, ndim: number, op: string): { mask: number;
   return { mask: ndim === 0 ? 0 : mask, given: true };
 }
 
-export { h, wrap, describe, W };
+export { h, wrap, describe, W, reclaim };
 
 /** f(a) with unary kernel k computed in dtype dt. */
 export function unaryOp(k: number, a: Tensor, dt: DType, op: string): Tensor {
