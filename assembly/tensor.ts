@@ -391,6 +391,7 @@ export function retain(h: i32): void { seti(h, E_REFS, geti(h, E_REFS) + 1); }
 
 /** Drops one reference; the last one frees the entry, its storage share, grad and graph node. */
 export function release(h: i32): void {
+  if (!h) return; // a failed op's 0 result: nothing to release
   const e = ent(h);
   const r = load<i32>(e + E_REFS) - 1;
   if (r > 0) { store<i32>(e + E_REFS, r); return; }

@@ -217,6 +217,17 @@ const BUILDERS: Partial<Record<OpCode, Case>> = {
     inputs: () => [r([2, 3], 0.1, 0.9), cst([2, 3]).abs().clamp(0, 1)], f: (p, t) => F().binaryCrossEntropy(p, t), composite: true,
   },
   [OpCode.Dropout]: { inputs: () => [r([2, 4])], f: (x) => { manualSeed(7); return F().dropout(x, 0.5, true); }, composite: true },
+  // composed of indexSelect and the reductions' ops (torch records one fused node for each)
+  [OpCode.Embedding]: {
+    inputs: () => [r([5, 3])], f: (w) => F().embedding(wg.tensor([[0, 2], [4, 2]], { dtype: "int32" }), w), composite: true,
+  },
+  [OpCode.NativeBatchNorm]: {
+    inputs: () => [r([4, 3]), r([3], 0.5, 1.5), r([3])],
+    f: (x, w, b) => F().batchNorm(x, null, null, w, b, true, 0.1, 1e-5), composite: true,
+  },
+  [OpCode.NativeLayerNorm]: {
+    inputs: () => [r([2, 4]), r([4], 0.5, 1.5), r([4])], f: (x, w, b) => F().layerNorm(x, [4], w, b, 1e-5), composite: true,
+  },
 };
 
 /** Whether users can call the op that records this node kind. */
