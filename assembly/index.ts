@@ -3,7 +3,7 @@
 export { heapLiveBytes, heapPeakBytes, setAllocFailure } from "./memory";
 export { liveTensors, tensorBytes, retain, release, isContiguous } from "./tensor";
 export { setGradEnabled, gradFnOf } from "./autograd/tape";
-export { backward, backwardErrorInfo } from "./autograd/backward";
+export { backward, backwardRoot, backwardErrorInfo } from "./autograd/backward";
 export { seedRandom } from "./kernels/random";
 export {
   genNew, genFree, genManualSeed, genInitialSeedLo, genInitialSeedHi, genNext32, genCopyState, uniformFill, normalFillOp,

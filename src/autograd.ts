@@ -162,12 +162,10 @@ function backwardError(status: number, op: string): Error {
 /** Accumulates d(t)/d(leaf) * gradient into every leaf's .grad. */
 export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
   const hg = checkRoot(t, gradient, "backward", 0);
-  if (opts === undefined) {
-    // the common call, l.backward(): one root, no options, no arrays or closures on the way
-    const base = scratchIndex(), v = i32();
-    v[base] = t._h; v[base + 1] = hg;
+  if (opts === undefined && hg === 0) {
+    // the common call, l.backward(): one root, the implicit gradient, no options; one core call
     hookError = null;
-    const st = W.backward(base << 2, (base + 1) << 2, 1, 0, 0, (base + 2) << 2, 0);
+    const st = W.backwardRoot(t._h);
     if (st === Status.Ok) return;
     if (st !== Status.OutOfMemory) throw backwardError(st, "backward");
   }
@@ -223,6 +221,10 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
 
 /** A Tensor's view flags, for the autograd checks of in-place ops. */
 export function isView(t: Tensor): boolean { return (W.flagsOf(h(t, "isView")) & F_VIEW) !== 0; }
+
+declare module "./wasm/exports.js" {
+  interface CoreExports { backwardRoot(root: number): number }
+}
 
 declare module "./tensor.js" {
   interface Tensor {
