@@ -1,4 +1,4 @@
-// `npm run bench:course [-- lesson10 ...]`: the full run of each course example from lesson 9 on
+// `npm run bench:course [-- lesson10 ...]`: the full run of each course example
 // (build/examples/<name>.js) and of its PyTorch original (examples/torch/<name>.py on one thread,
 // `--threads1`: torch.set_num_threads(1)), timed wall clock, printed as a table with the ratio.
 // Both times are of the whole process, startup included; torch's import alone is timed too, so its
@@ -11,14 +11,16 @@ const root = new URL("..", import.meta.url).pathname;
 const PY = "/usr/bin/python3";
 const only = process.argv.slice(2);
 const names = readdirSync(`${root}examples/torch`)
-  .filter((f) => /^lesson(09|1\d)-.*\.py$/.test(f))
+  .filter((f) => /^lesson\d\d-.*\.py$/.test(f))
   .map((f) => f.slice(0, -3))
   .filter((n) => only.length === 0 || only.some((p) => n.startsWith(p)))
   .sort();
 
 function timed(cmd, args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "ignore"] });
+  // one thread for torch in every lesson (the later twins also call torch.set_num_threads(1))
+  const env = { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: "utf8", maxBuffer: 256 << 20, stdio: ["ignore", "pipe", "ignore"] });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited with ${r.status}`);
