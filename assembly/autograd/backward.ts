@@ -9,7 +9,7 @@
 import { Status, DType } from "../abi";
 import { alloc, free } from "../memory";
 import {
-  geti, seti, release, retain, shapeRec, dtypeOf, newView, copyDims, setFlags, flagsOf, isContiguous, numelOf, dataPtr,
+  geti, seti, release, retain, shapeRec, dtypeOf, newView, copyDims, setFlags, flagsOf, isContiguous,
   hasOverlap, bumpVersion, E_NODE, E_GRAD, E_REFS, F_REQUIRES_GRAD, F_VIEW, F_HAS_HOOK, F_RETAINS_GRAD,
 } from "../tensor";
 import {
@@ -260,7 +260,7 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
     const root = load<i32>(roots + (<usize>r << 2));
     let g = load<i32>(grads + (<usize>r << 2));
     if (g) retain(g);
-    else g = onesFor(root);
+    else g = fullOfRec(shapeRec(root), dtypeOf(root), 1);
     if (!g) { fail(Status.OutOfMemory); break; }
     const node = <usize>geti(root, E_NODE);
     if (node) accumulate(node, g);
@@ -316,32 +316,6 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
   recording = false;
   running = false;
   return status;
-}
-
-// The implicit gradient of a one-element root (l.backward()): one cached tensor of ones, reused
-// while nothing else holds it and it still holds 1, instead of a new tensor every backward.
-// @ts-ignore: decorator
-@lazy let onesCache: i32 = 0;
-
-function onesFor(root: i32): i32 {
-  const rec = shapeRec(root), dt = dtypeOf(root);
-  const c = onesCache;
-  if (c && geti(c, E_REFS) == 1 && shapeRec(c) == rec && dtypeOf(c) == dt && numelOf(c) == 1 && itemIsOne(c)) {
-    retain(c);
-    return c;
-  }
-  const g = fullOfRec(rec, dt, 1);
-  if (g && numelOf(g) == 1) {
-    if (c) release(c);
-    retain(g);
-    onesCache = g;
-  }
-  return g;
-}
-
-function itemIsOne(h: i32): bool {
-  const p = dataPtr(h), dt = dtypeOf(h);
-  return dt == DType.Float32 ? load<f32>(p) == 1 : dt == DType.Float64 ? load<f64>(p) == 1 : false;
 }
 
 // @ts-ignore: decorator
