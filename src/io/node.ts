@@ -26,8 +26,14 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * A file path: a string or a file: URL. Typed structurally (anything with an href), so the
+ * published types need no DOM lib in a Node-only project.
+ */
+export type FilePath = string | { readonly href: string };
+
 /** Writes a state dict to a .safetensors file (torch: safetensors.torch.save_file). */
-export function saveFile(path: string | URL, stateDictOrTensors: StateDict, opts?: SaveOptions): void {
+export function saveFile(path: FilePath, stateDictOrTensors: StateDict, opts?: SaveOptions): void {
   const op = "saveFile";
   const p = checkPath(path, op);
   const f = fs(op);
@@ -40,7 +46,7 @@ export function saveFile(path: string | URL, stateDictOrTensors: StateDict, opts
 }
 
 /** Reads a .safetensors file (torch: safetensors.torch.load_file). */
-export function loadFile(path: string | URL): Record<string, Tensor> {
+export function loadFile(path: FilePath): Record<string, Tensor> {
   const op = "loadFile";
   const p = checkPath(path, op);
   const f = fs(op);
