@@ -8,6 +8,10 @@
 
 import { alloc, free } from "./memory";
 import { DType, MAX_NUMEL } from "./abi";
+import {
+  newInlineStorage, newSeparateStorage, newAliasStorage, storageRetain, storageRelease, INLINE_MAX, S_DATA, S_VERSION,
+} from "./storage";
+export { S_DATA, S_BYTES, S_REFS, S_VERSION, newStorage, storageRetain, storageRelease, tensorBytes } from "./storage";
 import { nodeRelease } from "./autograd/tape";
 import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA, R_NUMEL, KIND_SHAPE, KIND_STRIDES } from "./dims";
 
@@ -32,24 +36,6 @@ export const F_NOGRAD_VIEW: i32 = 8;
 /** Hooks were registered on this tensor (backward calls them through the runHooks import). */
 export const F_HAS_HOOK: i32 = 16;
 
-// Storage record: the data, its size in bytes, a reference count and the in-place version counter
-// shared by a tensor, its views and detach() (as PyTorch's). A fresh tensor's data sits right after
-// its 16-byte record (one block). `.data` gets an alias record: the same data, a version counter of
-// its own (PyTorch's .data does not share it), bytes = ALIAS and a reference to the owner at +16.
-export const S_DATA: usize = 0;
-export const S_BYTES: usize = 4;
-export const S_REFS: usize = 8;
-export const S_VERSION: usize = 12;
-const S_HEADER: usize = 16;
-const S_OWNER: usize = 16;
-const ALIAS: u32 = 0xffffffff;
-// S_BYTES of a record whose data sits in its own block: INLINE | bytes (bytes <= INLINE_MAX).
-// Separately allocated data has S_BYTES < INLINE. (Comparing the data address with the record's
-// end is not enough: a separately allocated buffer can land right there.)
-const INLINE: u32 = 0xffffe000;
-/** Largest data size kept in the storage record's own block. */
-const INLINE_MAX: u64 = 4096;
-
 // The table is paged (1024 entries a page, never moved), so growing it copies nothing and
 // leaves no dead old table behind. `pages` is the page directory.
 const PAGE_SHIFT: i32 = 10;
@@ -63,8 +49,6 @@ const MAX_PAGES: i32 = 4096; // 4M handles
 @lazy let freeHead: i32 = 0;
 // @ts-ignore: decorator
 @lazy let liveCount: i32 = 0;
-// @ts-ignore: decorator
-@lazy let storageBytes: usize = 0;
 
 // @ts-ignore: decorator
 @inline export function ent(h: i32): usize {
@@ -185,8 +169,6 @@ export function copyDims(dst: i32, src: i32): bool {
 
 /** Count of live entries. */
 export function liveTensors(): i32 { return liveCount; }
-/** Bytes of tensor data in live storages. */
-export function tensorBytes(): f64 { return <f64>storageBytes; }
 
 function growTable(): bool {
   if (pageCount == MAX_PAGES) return false;
@@ -214,65 +196,6 @@ function newEntry(): i32 {
   store<i32>(e + E_REFS, 1);
   liveCount++;
   return h;
-}
-
-/** A storage record for a data block allocated elsewhere, with `refs` references; 0 when out of memory. */
-export function newStorage(data: usize, bytes: usize, refs: i32): usize {
-  const s = alloc(S_HEADER);
-  if (!s) return 0;
-  store<i32>(s + S_DATA, <i32>data);
-  store<u32>(s + S_BYTES, <u32>bytes);
-  store<i32>(s + S_REFS, refs);
-  store<i32>(s + S_VERSION, 0);
-  storageBytes += bytes;
-  return s;
-}
-
-/** A storage record with `bytes` of data in the same block, with `refs` references; 0 when out of memory. */
-function newInlineStorage(bytes: usize, refs: i32): usize {
-  const s = alloc(S_HEADER + bytes);
-  if (!s) return 0;
-  store<i32>(s + S_DATA, <i32>(s + S_HEADER));
-  store<u32>(s + S_BYTES, <u32>bytes | INLINE);
-  store<i32>(s + S_REFS, refs);
-  store<i32>(s + S_VERSION, 0);
-  storageBytes += bytes;
-  return s;
-}
-
-/** An alias record of storage s (same data, own version counter) with one reference; 0 when out of memory. */
-function newAliasStorage(s: usize): usize {
-  const a = alloc(S_OWNER + 4);
-  if (!a) return 0;
-  store<i32>(a + S_DATA, load<i32>(s + S_DATA));
-  store<u32>(a + S_BYTES, ALIAS);
-  store<i32>(a + S_REFS, 1);
-  store<i32>(a + S_VERSION, 0);
-  store<u32>(a + S_OWNER, <u32>s);
-  storageRetain(s);
-  return a;
-}
-
-export function storageRetain(s: usize): void { store<i32>(s + S_REFS, load<i32>(s + S_REFS) + 1); }
-export function storageRelease(s: usize): void {
-  const r = load<i32>(s + S_REFS) - 1;
-  if (r) { store<i32>(s + S_REFS, r); return; }
-  const data = <usize>load<u32>(s + S_DATA), bytes = load<u32>(s + S_BYTES);
-  if (bytes == ALIAS) {
-    const owner = <usize>load<u32>(s + S_OWNER);
-    free(s, S_OWNER + 4);
-    storageRelease(owner);
-    return;
-  }
-  if (bytes >= INLINE) {
-    const size = <usize>(bytes & ~INLINE);
-    storageBytes -= size;
-    free(s, S_HEADER + size);
-    return;
-  }
-  storageBytes -= <usize>bytes;
-  if (data) free(data, <usize>bytes);
-  free(s, S_HEADER);
 }
 
 /** Makes h's strides the row-major ones of its shape. */
@@ -322,15 +245,6 @@ function newTensorRec(shape: usize, dtype: i32): i32 {
   const s = bytes <= INLINE_MAX ? newInlineStorage(<usize>bytes, 1) : newSeparateStorage(<usize>bytes);
   if (!s) { dimsRelease(shape); return 0; }
   return entryOver(s, shape, dtype);
-}
-
-/** A storage record with a separately allocated data block of `bytes`; 0 when out of memory. */
-function newSeparateStorage(bytes: usize): usize {
-  const data = alloc(bytes);
-  if (!data) return 0;
-  const s = newStorage(data, bytes, 1);
-  if (!s) free(data, bytes);
-  return s;
 }
 
 /** An entry over storage record s (its reference taken over), shaped by record `shape` (taken over). */

@@ -7,7 +7,6 @@
 // then accumulated, so a failure (out of memory, a hook that throws) leaves every .grad as it was.
 
 import { Status, DType } from "../abi";
-import { alloc, free } from "../memory";
 import {
   geti, seti, release, retain, shapeRec, dtypeOf, newView, copyDims, setFlags, flagsOf, isContiguous,
   hasOverlap, bumpVersion, E_NODE, E_GRAD, E_REFS, F_REQUIRES_GRAD, F_VIEW, F_HAS_HOOK, F_RETAINS_GRAD,
@@ -18,6 +17,7 @@ import {
   N_OP, N_SEQ, N_FLAGS, N_EPOCH, N_WATCH, N_GRAD, N_OUTDT, NF_RELEASED, NF_HAS_SAVED,
 } from "./tape";
 import { runRule } from "./rules";
+import { order, pending, temps, captured, lenOf, setLen, push, at, put, sortNodes } from "./lists";
 import { sumTo, cast, addInPlace, addOut, cloneOf, fullOfRec } from "./gradOps";
 
 // Details of the last failure, read by the facade to build its message:
@@ -27,41 +27,6 @@ import { sumTo, cast, addInPlace, addOut, cloneOf, fullOfRec } from "./gradOps";
 @lazy const errInfo: usize = memory.data(64, 16);
 export function backwardErrorInfo(i: i32): i32 { return load<i32>(errInfo + (<usize>i << 2)); }
 function setErr(i: i32, v: i32): void { store<i32>(errInfo + (<usize>i << 2), v); }
-
-// Growable i32 lists in the core's heap, each a static record {ptr, cap, n} (no managed objects:
-// the allocator owns the heap).
-// @ts-ignore: decorator
-@lazy const order: usize = memory.data(16, 16);    // nodes to run
-// @ts-ignore: decorator
-@lazy const pending: usize = memory.data(16, 16);  // pairs: leaf (or retained non-leaf) handle, its gradient
-// @ts-ignore: decorator
-@lazy const temps: usize = memory.data(16, 16);    // handles released after the current rule
-// @ts-ignore: decorator
-@lazy const captured: usize = memory.data(16, 16); // pairs for autograd.grad: input handle, its gradient (0 = none)
-
-// @ts-ignore: decorator
-@inline function lenOf(l: usize): i32 { return load<i32>(l, 8); }
-// @ts-ignore: decorator
-@inline function setLen(l: usize, n: i32): void { store<i32>(l, n, 8); }
-
-function push(l: usize, v: i32): bool {
-  const n = lenOf(l), cap = load<i32>(l, 4);
-  if (n == cap) {
-    const nc = cap ? cap << 1 : 64;
-    const p = alloc(<usize>nc << 2);
-    if (!p) return false;
-    const old = <usize>load<u32>(l);
-    if (old) { memory.copy(p, old, <usize>cap << 2); free(old, <usize>cap << 2); }
-    store<u32>(l, <u32>p); store<i32>(l, nc, 4);
-  }
-  store<i32>(<usize>load<u32>(l) + (<usize>n << 2), v);
-  setLen(l, n + 1);
-  return true;
-}
-// @ts-ignore: decorator
-@inline function at(l: usize, i: i32): i32 { return load<i32>(<usize>load<u32>(l) + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function put(l: usize, i: i32, v: i32): void { store<i32>(<usize>load<u32>(l) + (<usize>i << 2), v); }
 
 // @ts-ignore: decorator
 @lazy let epoch: i32 = 0;
@@ -157,34 +122,6 @@ function collectLeaf(h: i32, t: i32): void {
 
 // ---- the walk -------------------------------------------------------------------------------
 
-function sortBySeqDesc(n: i32): void {
-  // insertion sort: lists come out of the breadth-first collection nearly sorted
-  for (let i = 1; i < n; i++) {
-    const x = at(order, i), sx = nget(<usize>x, N_SEQ);
-    let j = i - 1;
-    while (j >= 0 && nget(<usize>at(order, j), N_SEQ) < sx) { put(order, j + 1, at(order, j)); j--; }
-    put(order, j + 1, x);
-  }
-}
-function heapSortBySeqDesc(n: i32): void {
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(i, n);
-  for (let end = n - 1; end > 0; end--) {
-    const t = at(order, 0); put(order, 0, at(order, end)); put(order, end, t);
-    siftDown(0, end);
-  }
-}
-function siftDown(i: i32, n: i32): void {
-  while (true) {
-    const l = 2 * i + 1;
-    if (l >= n) return;
-    let m = l;
-    if (l + 1 < n && nget(<usize>at(order, l + 1), N_SEQ) < nget(<usize>at(order, l), N_SEQ)) m = l + 1;
-    if (nget(<usize>at(order, i), N_SEQ) <= nget(<usize>at(order, m), N_SEQ)) return;
-    const t = at(order, i); put(order, i, at(order, m)); put(order, m, t);
-    i = m;
-  }
-}
-
 /** Adds the node to the walk (once per backward) after checking it can run; false on error. */
 function visit(node: usize): bool {
   if (nget(node, N_EPOCH) == epoch) return true;
@@ -249,7 +186,7 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
     }
   }
   if (status == Status.Ok) {
-    if (lenOf(order) <= 64) sortBySeqDesc(lenOf(order)); else heapSortBySeqDesc(lenOf(order));
+    sortNodes(lenOf(order));
     if (capturing) for (let i = 0; i < nInputs; i++) {
       if (!push(captured, load<i32>(inputs + (<usize>i << 2))) || !push(captured, 0)) fail(Status.OutOfMemory);
     }

@@ -347,4 +347,3 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
 /** a ** e for tensors (the internal form). */
 function powT(a: i32, e: i32): i32 { return !a || !e ? 0 : binary(B_POW, a, e, dtOf2(a, e), 1); }
 
-export { C_LE };

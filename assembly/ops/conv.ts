@@ -194,4 +194,3 @@ export function convRule(node: usize, op: i32, g: i32): bool {
   }
 }
 
-export { release, attrI };

@@ -205,4 +205,3 @@ export function inplaceRule(node: usize, op: i32, g: i32): bool {
 }
 
 import { needs as needsEdge } from "../autograd/backward";
-export { elemShift, attrF, B_POW };

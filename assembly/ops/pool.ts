@@ -224,4 +224,3 @@ export function poolRule(node: usize, op: i32, g: i32): bool {
   }
 }
 
-export { dimAt };

@@ -99,4 +99,3 @@ export function reduceRule(node: usize, op: i32, g: i32): bool {
   }
 }
 
-export { putScalar };

@@ -160,4 +160,3 @@ export function unaryRule(node: usize, op: i32, g: i32): bool {
 
 import { addS } from "./binary";
 function addOne(x: i32): i32 { return addS(x, 1); }
-export { setAttrF, attrF };

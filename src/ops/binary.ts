@@ -44,10 +44,9 @@ function arith(k: BK, a: TensorOrScalar, b: TensorOrScalar, op: string, floatRes
     refuseBool(dt, op, "this arithmetic");
     const s = scalarOf(a, op);
     if (k === BK.Add || k === BK.Mul) {
-      const sc = s * (k === BK.Add ? 1 : 1);
       if (alpha !== 1) return arith(BK.Add, mul(b, alpha), s, op);
-      let out = W.binaryScalar(k, hb, sc, dt, 0);
-      if (out === 0 && reclaim()) out = W.binaryScalar(k, b._h, sc, dt, 0);
+      let out = W.binaryScalar(k, hb, s, dt, 0);
+      if (out === 0 && reclaim()) out = W.binaryScalar(k, b._h, s, dt, 0);
       return made(out, b._shape, dt, op);
     }
     if (k === BK.Sub && alpha !== 1) return arith(BK.Add, mul(b, -alpha), s, op);

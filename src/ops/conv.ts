@@ -183,4 +183,3 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair | readonly [number
   });
 }
 
-export { reshape };

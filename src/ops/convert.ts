@@ -40,4 +40,3 @@ export const methods = {
   int(this: Tensor) { return to(this, "int32", "int"); },
   bool(this: Tensor) { return to(this, "bool", "bool"); },
 };
-export { DType };
