@@ -170,23 +170,20 @@ export function record(op: i32, out: i32, a: i32, b: i32, nSaved: i32, nF: i32, 
 }
 
 /**
- * Saves tensor h in slot i: its values as they are now (a view sharing its storage, watched by
- * the storage's version counter) and, for createGraph, its history. A leaf is saved as itself;
- * a non-leaf as a view that keeps the node that made it; the node's own output (`isOutput`) as a
- * view without history (a strong link back would be a cycle); `saved()` gives it this node as
- * history when the backward pass is recorded. Returns false when out of memory.
+ * Saves tensor h in slot i: its values as they are now (watched by the storage's version counter)
+ * and, for createGraph, its history. An input is saved as itself, as torch 1.13's SavedVariable
+ * keeps the original tensor of a non-output: its node is the one it has when unpacked, and an
+ * in-place change after saving is caught by the version check. The node's own output
+ * (`isOutput`) is saved as a view without history (a strong link back would be a cycle);
+ * `saved()` gives it this node as history when the backward pass is recorded. Returns false when
+ * out of memory.
  */
 export function save(node: usize, i: i32, h: i32, isOutput: bool): bool {
   let s = h;
-  if (isOutput || geti(h, E_NODE) != 0) {
+  if (isOutput) {
     s = newView(h, true);
     if (!s || !copyDims(s, h)) { if (s) release(s); return false; }
-    if (!isOutput) {
-      const pn = <usize>geti(h, E_NODE);
-      nodeRetain(pn);
-      seti(s, E_NODE, <i32>pn);
-      setFlags(s, flagsOf(s) | F_REQUIRES_GRAD);
-    } else nset(node, N_FLAGS, nget(node, N_FLAGS) | (NF_SAVED_OUTPUT << i));
+    nset(node, N_FLAGS, nget(node, N_FLAGS) | (NF_SAVED_OUTPUT << i));
   } else retain(h);
   const slot = savedAt(node) + (<usize>i << 3);
   store<i32>(slot, s);
