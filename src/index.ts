@@ -43,7 +43,7 @@ export { defaultGenerator } from "./random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";
 export type { GradcheckOptions, GradgradcheckOptions } from "./autograd/gradcheck.js";
-export { toDot, type DotOptions } from "./viz.js";
+export { toDot, graphOf, type DotOptions, type GraphOptions, type GraphNode } from "./viz.js";
 export { save, load, SafetensorsError, type SaveOptions, type StateDict } from "./io/safetensors.js";
 export { saveFile, loadFile } from "./io/node.js";
 export { formatPy, print, setPrintSink, type PrintSink } from "./print.js";
