@@ -1,7 +1,7 @@
 // Throughput and per-op overhead of wasmgrad's kernels (no peers): matmul GFLOP/s by shape
 // (square sizes and the MLP layer's forward and backward products, transposed operands read
 // through their strides), an elementwise op and a sum by length, and the cost of one small op
-// with and without autograd.
+// with and without autograd; float32 exp, log, tanh, sigmoid, gelu and row softmax on 1M elements.
 // Run: npm run bench:kernels   (MATMUL_ROUNDS=n for more repeats on a noisy machine)
 
 import { Bench } from "tinybench";
@@ -37,6 +37,14 @@ function otherCases(): Case[] {
     list.push({ name: `add, ${n} elements`, work: n, unit: "Gelem/s", fn: () => a.add(b) });
     list.push({ name: `sum, ${n} elements`, work: n, unit: "Gelem/s", fn: () => a.sum() });
   }
+  // float32 transcendental kernels (f32x4 polynomials; gelu through f64x2), 1M elements
+  const x = randn(1_000_000), xpos = x.abs(), rows = randn(1000, 1000);
+  list.push({ name: "exp, 1000000 elements", work: 1e6, unit: "Gelem/s", fn: () => x.exp() });
+  list.push({ name: "log, 1000000 elements", work: 1e6, unit: "Gelem/s", fn: () => xpos.log() });
+  list.push({ name: "tanh, 1000000 elements", work: 1e6, unit: "Gelem/s", fn: () => x.tanh() });
+  list.push({ name: "sigmoid, 1000000 elements", work: 1e6, unit: "Gelem/s", fn: () => x.sigmoid() });
+  list.push({ name: "gelu, 1000000 elements", work: 1e6, unit: "Gelem/s", fn: () => x.gelu() });
+  list.push({ name: "softmax(1), [1000, 1000]", work: 1e6, unit: "Gelem/s", fn: () => rows.softmax(1) });
   const w = tensor([1.0], { requiresGrad: true }), c = tensor([1.0]);
   // per-op overhead: throughput means nothing here
   list.push({ name: "mul(2, w), 1 element, recorded", work: 0, unit: "", fn: () => mul(2, w) });

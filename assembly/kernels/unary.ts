@@ -1,8 +1,10 @@
 // Elementwise unary kernels and the fused backward formulas of derivatives.yaml's *_backward
 // functions, on contiguous arrays of f32 or f64 (T). float32 uses Mathf, float64 Math, so each
-// dtype computes in its own precision as PyTorch does; f32x4 bodies where SIMD has the op.
+// dtype computes in its own precision as PyTorch does; f32x4 bodies where SIMD has the op, and
+// the f32x4 polynomial exp, log, tanh and sigmoid of vmath.ts (float64 stays scalar).
 
 import { powf } from "./math";
+import { vexp, vlog, vsigmoid, vtanh, tailLoad, tailStore } from "./vmath";
 
 export const U_NEG: i32 = 0;
 export const U_EXP: i32 = 1;
@@ -41,7 +43,8 @@ export const G_MORE: i32 = 8;
 
 // @ts-ignore: decorator
 @inline function hasSimd(k: i32): bool {
-  return k == U_NEG || k == U_SQRT || k == U_ABS || k == U_RECIPROCAL || k == U_RELU;
+  return k == U_NEG || k == U_SQRT || k == U_ABS || k == U_RECIPROCAL || k == U_RELU ||
+    k == U_EXP || k == U_LOG || k == U_SIGMOID || k == U_TANH;
 }
 
 // @ts-ignore: decorator
@@ -50,14 +53,20 @@ export const G_MORE: i32 = 8;
   if (k == U_SQRT) return f32x4.sqrt(x);
   if (k == U_ABS) return f32x4.abs(x);
   if (k == U_RELU) return v128.and(x, v128.or(f32x4.gt(x, f32x4.splat(0)), f32x4.ne(x, x)));
+  if (k == U_EXP) return vexp(x);
+  if (k == U_LOG) return vlog(x);
+  if (k == U_SIGMOID) return vsigmoid(x);
+  if (k == U_TANH) return vtanh(x);
   return f32x4.div(f32x4.splat(1), x);
 }
 
 // @ts-ignore: decorator
 @inline function runFwd<T>(k: i32, out: usize, a: usize, n: i32): void {
   let i = 0;
-  if (sizeof<T>() == 4 && hasSimd(k)) for (; i + 4 <= n; i += 4) {
-    v128.store(out + (<usize>i << 2), vfwd(k, v128.load(a + (<usize>i << 2))));
+  if (sizeof<T>() == 4 && hasSimd(k)) {
+    for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), vfwd(k, v128.load(a + (<usize>i << 2))));
+    if (i < n) tailStore(out + (<usize>i << 2), vfwd(k, tailLoad(a + (<usize>i << 2), n - i)), n - i);
+    return;
   }
   const sh = alignof<T>();
   for (; i < n; i++) store<T>(out + (<usize>i << sh), sfwd<T>(k, load<T>(a + (<usize>i << sh))));

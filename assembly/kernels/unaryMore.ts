@@ -1,10 +1,14 @@
 // More elementwise unary kernels (codes from U_MORE on) and their fused backward formulas (from
 // G_MORE on), on contiguous f32 or f64 arrays (T). Ops with parameters (leaky_relu's slope,
 // softplus's beta and threshold, clamp's bounds) take them as p0, p1, rounded to T first as
-// PyTorch converts a Scalar to scalar_t. Transcendental formulas for float32 are evaluated in f64
-// and rounded once, which stays within an ulp of PyTorch's Sleef results.
+// PyTorch converts a Scalar to scalar_t. float32 runs four lanes at a time: log1p, expm1 and
+// softplus with the f32x4 routines of vmath.ts, the GELUs and silu widened to f64x2
+// (vmath64.ts) and rounded once. The scalar formulas (f64, rounded once) serve float64 and
+// float32's sin and cos.
 
 import { U_MORE, G_MORE } from "./unary";
+import { vexp, vexpm1, vlog1p, vsigmoid, tailLoad, tailStore } from "./vmath";
+import { lo64, hi64, pack32, gelu2x, geluGrad2x, geluTanh2x, geluTanhGrad2x, silu2x, siluGrad2x } from "./vmath64";
 
 export const U_RSQRT: i32 = U_MORE;
 export const U_LOG1P: i32 = U_MORE + 1;
@@ -112,22 +116,38 @@ export function erf64(a: f64): f64 {
 }
 
 // @ts-ignore: decorator
+@inline function hasSimd(k: i32): bool { return k != U_SIN && k != U_COS; }
+
+// @ts-ignore: decorator
+@inline function vfwd(k: i32, x: v128, v0: v128, v1: v128): v128 {
+  const z = f32x4.splat(0);
+  if (k == U_RSQRT) return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
+  if (k == U_LEAKY) return v128.bitselect(x, f32x4.mul(x, v0), f32x4.gt(x, z));
+  if (k == U_CLAMP) return f32x4.min(f32x4.max(x, v0), v1); // wasm min/max propagate NaN
+  if (k == U_LOG1P) return vlog1p(x);
+  if (k == U_EXPM1) return vexpm1(x);
+  if (k == U_SILU) return pack32(silu2x(lo64(x)), silu2x(hi64(x)));
+  if (k == U_SOFTPLUS) {
+    // log1p(e^xb) = max(xb, 0) + log1p(e^-|xb|): the same value, and e^-|xb| <= 1 cannot overflow
+    const xb = f32x4.mul(x, v0);
+    const l = f32x4.add(f32x4.max(xb, z), vlog1p(vexp(f32x4.neg(f32x4.abs(xb)))));
+    return v128.bitselect(x, f32x4.div(l, v0), f32x4.gt(xb, v1));
+  }
+  if (k == U_GELU) return pack32(gelu2x(lo64(x)), gelu2x(hi64(x)));
+  return pack32(geluTanh2x(lo64(x)), geluTanh2x(hi64(x)));
+}
+
+// @ts-ignore: decorator
 @inline function runFwd<T>(k: i32, out: usize, a: usize, n: i32, p0: T, p1: T): void {
-  let i = 0;
-  if (sizeof<T>() == 4 && (k == U_RSQRT || k == U_CLAMP || k == U_LEAKY)) {
-    const one = f32x4.splat(1), v0 = f32x4.splat(<f32>p0), v1 = f32x4.splat(<f32>p1), z = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const x = v128.load(a + o);
-      let r: v128;
-      if (k == U_RSQRT) r = f32x4.div(one, f32x4.sqrt(x));
-      else if (k == U_LEAKY) r = v128.bitselect(x, f32x4.mul(x, v0), f32x4.gt(x, z));
-      else r = f32x4.min(f32x4.max(x, v0), v1); // wasm min/max propagate NaN
-      v128.store(out + o, r);
-    }
+  if (sizeof<T>() == 4 && hasSimd(k)) {
+    const v0 = f32x4.splat(<f32>p0), v1 = f32x4.splat(<f32>p1);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), vfwd(k, v128.load(a + (<usize>i << 2)), v0, v1));
+    if (i < n) tailStore(out + (<usize>i << 2), vfwd(k, tailLoad(a + (<usize>i << 2), n - i), v0, v1), n - i);
+    return;
   }
   const sh = alignof<T>();
-  for (; i < n; i++) store<T>(out + (<usize>i << sh), sfwd<T>(k, load<T>(a + (<usize>i << sh)), p0, p1));
+  for (let i = 0; i < n; i++) store<T>(out + (<usize>i << sh), sfwd<T>(k, load<T>(a + (<usize>i << sh)), p0, p1));
 }
 
 /** out[i] = f_k(a[i]; p0, p1) for i < n (T = f32 or f64, k in U_RSQRT..U_CLAMP). Overwrites out; may alias a. */
@@ -195,7 +215,32 @@ export function classifyKernel<T>(k: i32, out: usize, a: usize, n: i32): void {
 }
 
 // @ts-ignore: decorator
+@inline function vgrad(k: i32, g: v128, x: v128, v0: v128, v1: v128): v128 {
+  if (k == G_GELU) return pack32(geluGrad2x(lo64(g), lo64(x)), geluGrad2x(hi64(g), hi64(x)));
+  if (k == G_GELU_TANH) return pack32(geluTanhGrad2x(lo64(g), lo64(x)), geluTanhGrad2x(hi64(g), hi64(x)));
+  if (k == G_SILU) return pack32(siluGrad2x(lo64(g), lo64(x)), siluGrad2x(hi64(g), hi64(x)));
+  if (k == G_LEAKY) return v128.bitselect(g, f32x4.mul(g, v0), f32x4.gt(x, f32x4.splat(0)));
+  // softplus: z / (z + 1) with z = e^xb is sigmoid(xb)
+  const xb = f32x4.mul(x, v0);
+  return v128.bitselect(g, f32x4.mul(g, vsigmoid(xb)), f32x4.gt(xb, v1));
+}
+
+// @ts-ignore: decorator
 @inline function runGrad<T>(k: i32, out: usize, g: usize, s: usize, n: i32, p0: T, p1: T): void {
+  if (sizeof<T>() == 4) {
+    const v0 = f32x4.splat(<f32>p0), v1 = f32x4.splat(<f32>p1);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, vgrad(k, v128.load(g + o), v128.load(s + o), v0, v1));
+    }
+    if (i < n) {
+      const o = <usize>i << 2;
+      const gv = tailLoad(g + o, n - i), sv = tailLoad(s + o, n - i, true);
+      tailStore(out + o, vgrad(k, gv, sv, v0, v1), n - i);
+    }
+    return;
+  }
   const sh = alignof<T>();
   for (let i = 0; i < n; i++) {
     const o = <usize>i << sh;

@@ -1,0 +1,207 @@
+// The float32 transcendental kernels (assembly/kernels/vmath.ts, vmath64.ts, used by unary.ts and
+// unaryMore.ts) called directly, against float64 references (transcendental-ref.ts): every binade
+// densely, the special values, and a million random inputs of each function's useful range. The
+// bounds asserted are the maximum errors measured, counted in float32 steps from the correctly
+// rounded float64 result (backward formulas whose terms cancel: in ulps of their largest term).
+import { describe, test, expect, beforeAll } from "vitest";
+import asc from "assemblyscript/asc";
+import { readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { FORWARD, BACKWARD, binadeSweep, randomSweep, ulpDist, ulpAt, rnd, SPECIALS } from "./transcendental-ref";
+
+const root = new URL("../..", import.meta.url).pathname;
+const entryName = path.join(root, "assembly/kernels/__vmath_test.ts");
+const entry = `
+import { unaryKernel, U_EXP, U_LOG, U_SIGMOID, U_TANH } from "./unary";
+import { unaryMoreKernel, gradMoreKernel, U_LOG1P, U_EXPM1, U_GELU, U_GELU_TANH, U_SILU, U_SOFTPLUS,
+  G_GELU, G_GELU_TANH, G_SILU, G_SOFTPLUS } from "./unaryMore";
+import { softmaxRows, logsumexpRows } from "./reduceRows";
+export function forward(name: i32, out: usize, a: usize, n: i32): void {
+  if (name == 0) unaryKernel<f32>(U_EXP, out, a, n);
+  else if (name == 1) unaryMoreKernel<f32>(U_EXPM1, out, a, n, 0, 0);
+  else if (name == 2) unaryKernel<f32>(U_LOG, out, a, n);
+  else if (name == 3) unaryMoreKernel<f32>(U_LOG1P, out, a, n, 0, 0);
+  else if (name == 4) unaryKernel<f32>(U_TANH, out, a, n);
+  else if (name == 5) unaryKernel<f32>(U_SIGMOID, out, a, n);
+  else if (name == 6) unaryMoreKernel<f32>(U_SILU, out, a, n, 0, 0);
+  else if (name == 7) unaryMoreKernel<f32>(U_SOFTPLUS, out, a, n, 1, 20);
+  else if (name == 8) unaryMoreKernel<f32>(U_GELU, out, a, n, 0, 0);
+  else unaryMoreKernel<f32>(U_GELU_TANH, out, a, n, 0, 0);
+}
+export function backward(name: i32, out: usize, g: usize, x: usize, n: i32): void {
+  const k = name == 0 ? G_GELU : name == 1 ? G_GELU_TANH : name == 2 ? G_SILU : G_SOFTPLUS;
+  gradMoreKernel<f32>(k, out, g, x, n, 1, 20);
+}
+export function softmax(out: usize, a: usize, outer: i32, n: i32, inner: i32, log: bool): void {
+  softmaxRows<f32>(out, a, outer, n, inner, log);
+}
+export function logsumexp(out: usize, a: usize, outer: i32, n: i32, inner: i32): void {
+  logsumexpRows<f32>(out, a, outer, n, inner);
+}
+let top: usize = (__heap_base + 15) & ~15;
+export function bump(bytes: usize): usize {
+  const p = top; top = (top + bytes + 15) & ~15;
+  const need = <i32>((top + 0xffff) >> 16) - memory.size();
+  if (need > 0) memory.grow(need);
+  return p;
+}
+export function reset(): void { top = (__heap_base + 15) & ~15; }
+`;
+
+interface Core {
+  memory: WebAssembly.Memory;
+  forward(name: number, out: number, a: number, n: number): void;
+  backward(name: number, out: number, g: number, x: number, n: number): void;
+  softmax(out: number, a: number, outer: number, n: number, inner: number, log: number): void;
+  logsumexp(out: number, a: number, outer: number, n: number, inner: number): void;
+  bump(bytes: number): number;
+  reset(): void;
+}
+let X: Core;
+
+beforeAll(async () => {
+  let wasm: Uint8Array | undefined;
+  const res = await asc.main([entryName, "--outFile", "vmath.wasm", "-O3", "--runtime", "stub", "--enable", "simd", "--noAssert"], {
+    readFile: (f: string, base: string) => {
+      const p = path.resolve(base, f);
+      if (p === entryName) return entry;
+      if (p.endsWith("asconfig.json")) return null;
+      return existsSync(p) ? readFileSync(p, "utf8") : null;
+    },
+    writeFile: (f: string, c: Uint8Array | string) => { if (f.endsWith(".wasm")) wasm = c as Uint8Array; },
+    listFiles: () => [],
+  });
+  if (res.error) throw new Error(`${res.error.message}\n${res.stderr.toString()}`);
+  const { instance } = await WebAssembly.instantiate(wasm!, { env: { abort() { throw new Error("abort"); } } });
+  X = instance.exports as unknown as Core;
+}, 120_000);
+
+const GUARD = 4, G = 12345.5;
+
+/** Copies arrays into the core (with guard words after each), runs `call`, checks the guards, returns out. */
+function inCore(inputs: Float32Array[], n: number, call: (out: number, ptrs: number[]) => void): Float32Array {
+  X.reset();
+  const ptrs = inputs.map((a) => { const p = X.bump((n + GUARD) * 4); new Float32Array(X.memory.buffer, p, n).set(a); return p; });
+  const out = X.bump((n + GUARD) * 4);
+  new Float32Array(X.memory.buffer, out, n + GUARD).fill(G);
+  call(out, ptrs);
+  const f = new Float32Array(X.memory.buffer, out, n + GUARD);
+  for (let i = n; i < n + GUARD; i++) if (f[i] !== G) throw new Error(`wrote past the end: out[${i}] = ${f[i]}`);
+  return f.slice(0, n);
+}
+
+const runForward = (k: number, x: Float32Array): Float32Array =>
+  inCore([x], x.length, (out, [a]) => X.forward(k, out, a, x.length));
+const runBackward = (k: number, g: Float32Array, x: Float32Array): Float32Array =>
+  inCore([g, x], x.length, (out, [gp, xp]) => X.backward(k, out, gp, xp, x.length));
+
+function inputsFor(lo: number, hi: number): Float32Array {
+  const a = binadeSweep(), b = randomSweep(1_000_000, lo, hi);
+  const x = new Float32Array(a.length + b.length);
+  x.set(a); x.set(b, a.length);
+  return x;
+}
+
+// the maximum error measured on these inputs (steps from the correctly rounded result)
+// the maximum error measured on these inputs, in float32 steps from the correctly rounded result
+// (silu and the GELUs, evaluated in f64 and rounded once, measured 0)
+const FORWARD_BOUND: Record<string, number> = {
+  exp: 1, expm1: 1, log: 1, log1p: 1, tanh: 1, sigmoid: 2, silu: 1, softplus: 2, gelu: 1, gelu_tanh: 1,
+};
+// backward, in ulps of the formula's largest term: the f64 evaluations round once (0.5), softplus'
+// is sigmoid's error
+const BACKWARD_BOUND: Record<string, number> = { gelu: 0.51, gelu_tanh: 0.51, silu: 0.51, softplus: 1.8 };
+
+describe("float32 forward kernels against float64 references", () => {
+  FORWARD.forEach((fn, k) => {
+    test(`${fn.name}: within ${FORWARD_BOUND[fn.name]} ulp over every binade and 1e6 random inputs`, () => {
+      const x = inputsFor(fn.lo, fn.hi);
+      const y = runForward(k, x);
+      let worst = 0, at = 0, over1 = 0;
+      for (let i = 0; i < x.length; i++) {
+        const d = ulpDist(y[i], fn.ref(x[i]));
+        if (d > 1) over1++;
+        if (d > worst) { worst = d; at = i; }
+      }
+      console.log(`${fn.name}: max ${worst} ulp at x = ${x[at]} (got ${y[at]}, want ${Math.fround(fn.ref(x[at]))}); ` +
+        `${over1} of ${x.length} beyond 1 ulp`);
+      expect(worst).toBeLessThanOrEqual(FORWARD_BOUND[fn.name]);
+    });
+  });
+});
+
+describe("float32 backward kernels against float64 references", () => {
+  BACKWARD.forEach((fn, k) => {
+    test(`${fn.name}: within ${BACKWARD_BOUND[fn.name]} ulp of the largest term`, () => {
+      const x = inputsFor(fn.lo, fn.hi);
+      const g = new Float32Array(x.length).fill(1);
+      const y = runBackward(k, g, x);
+      let worst = 0, at = 0;
+      for (let i = 0; i < x.length; i++) {
+        const [r, scale] = fn.ref(x[i]);
+        const d = Number.isFinite(x[i]) ? ulpAt(y[i], r, scale) : ulpDist(y[i], r);
+        if (d > worst) { worst = d; at = i; }
+      }
+      console.log(`${fn.name}': max ${worst.toFixed(2)} ulp at x = ${x[at]} (got ${y[at]}, want ${fn.ref(x[at])[0]})`);
+      expect(worst).toBeLessThanOrEqual(BACKWARD_BOUND[fn.name]);
+      // g scales the result (one more rounding)
+      const g2 = Float32Array.from(x, () => rnd() * 4 - 2);
+      const y2 = runBackward(k, g2, x);
+      for (let i = 0; i < x.length; i += 97) {
+        if (!Number.isFinite(y[i])) continue;
+        expect(ulpDist(y2[i], y[i] * g2[i])).toBeLessThanOrEqual(1);
+      }
+    });
+  });
+});
+
+describe("special values", () => {
+  const inf = Infinity, nan = NaN;
+  const cases: [string, number, number[], number[]][] = [
+    ["exp", 0, [-inf, inf, nan, -0, 89, 88.72284, -104, -1e30, 1e30], [0, inf, nan, 1, inf, inf, 0, 0, inf]],
+    ["expm1", 1, [-inf, inf, nan, -0, 0, -1e30, 1e30, 89], [-1, inf, nan, -0, 0, -1, inf, inf]],
+    ["log", 2, [0, -0, -1, -inf, inf, nan, 1, 1.401298464324817e-45], [-inf, -inf, nan, nan, inf, nan, 0, -103.27893]],
+    ["log1p", 3, [-1, -2, -0, 0, inf, nan, -inf, 1e-30], [-inf, nan, -0, 0, inf, nan, nan, 1e-30]],
+    ["tanh", 4, [-inf, inf, nan, -0, 0, -1e30, 1e30, 3.4e38, -3.4e38], [-1, 1, nan, -0, 0, -1, 1, 1, -1]],
+    ["sigmoid", 5, [-inf, inf, nan, 0, -1e30, 1e30, 3.4e38, -3.4e38], [0, 1, nan, 0.5, 0, 1, 1, 0]],
+    ["silu", 6, [-inf, inf, nan, -0, -1e30, 1e30], [nan, inf, nan, -0, -0, 1e30]],
+    ["softplus", 7, [-inf, inf, nan, 0, -1e30, 1e30, 21], [0, inf, nan, Math.LN2, 0, 1e30, 21]],
+    ["gelu", 8, [-inf, inf, nan, 0, -1e30, 1e30], [nan, inf, nan, 0, 0, 1e30]],
+    ["gelu_tanh", 9, [-inf, inf, nan, 0, -1e30, 1e30], [nan, inf, nan, 0, 0, 1e30]],
+  ];
+  for (const [name, k, xs, want] of cases) {
+    test(name, () => {
+      const y = runForward(k, Float32Array.from(xs));
+      xs.forEach((x, i) => {
+        const w = Math.fround(want[i]);
+        if (Number.isNaN(w)) expect(y[i], `${name}(${x})`).toBeNaN();
+        else expect(Object.is(y[i], w) || (w === 0 && y[i] === 0 && x !== 0), `${name}(${x}) = ${y[i]}, want ${w}`).toBe(true);
+      });
+    });
+  }
+});
+
+describe("tails: every length gives the results of the f32x4 body", () => {
+  const pool = Float32Array.from([...SPECIALS, ...randomSweep(1000, -30, 30)]).slice(0, 1000);
+  FORWARD.forEach((fn, k) => {
+    test(fn.name, () => {
+      const long = runForward(k, pool);
+      for (const n of [0, 1, 3, 4, 5, 7, 17]) {
+        for (const start of [0, 1, 2, 3, 40]) {
+          const y = runForward(k, pool.slice(start, start + n));
+          for (let i = 0; i < n; i++) expect(Object.is(y[i], long[start + i]), `${fn.name} n=${n} [${start + i}]`).toBe(true);
+        }
+      }
+    });
+  });
+  BACKWARD.forEach((fn, k) => {
+    test(`${fn.name} backward`, () => {
+      const g = Float32Array.from(pool, () => rnd() * 2 - 1);
+      const long = runBackward(k, g, pool);
+      for (const n of [0, 1, 3, 4, 5, 7, 17]) {
+        const y = runBackward(k, g.slice(5, 5 + n), pool.slice(5, 5 + n));
+        for (let i = 0; i < n; i++) expect(Object.is(y[i], long[5 + i]), `${fn.name}' n=${n} [${i}]`).toBe(true);
+      }
+    });
+  });
+});
