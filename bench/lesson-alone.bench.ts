@@ -1,15 +1,15 @@
 // The lesson loop alone in a process (no peer library loaded, so the JS heap is small):
 // µs per inner iteration over 1,000,000 iterations, three times, and the peak WASM memory.
-// `npm run bench` is the comparison with TensorFlow.js; this isolates wasmgrad's own cost.
+// `npm run bench` is the comparison with the peers; this isolates wasmgrad's own cost.
 // Run: npm run bench:alone
 
 import { memory } from "wasmgrad";
-import { createWasmgradPeer } from "./lib/peers/wasmgrad.js";
+import { wasmgradLesson } from "./lib/lesson.js";
 
 const EPOCHS = 1_000_000 / 3;
 
 function main(): void {
-  const peer = createWasmgradPeer();
+  const peer = wasmgradLesson();
   const times: number[] = [];
   let peak = 0;
   for (let run = 0; run < 3; run++) {
@@ -22,7 +22,7 @@ function main(): void {
     }
     times.push(((performance.now() - t0) * 1000) / (EPOCHS * 3));
   }
-  peer.verify();
+  if (!peer.w.requiresGrad || !peer.w.isLeaf) throw new Error("wasmgrad: w stopped being a leaf that requires grad");
   console.log(`Node ${process.version}; lesson loop, 1,000,000 inner iterations per run`);
   console.log(`µs per iteration, runs: ${times.map((t) => t.toFixed(3)).join(", ")}; median ${[...times].sort((a, b) => a - b)[1].toFixed(3)}`);
   console.log(`peak WASM memory: ${(peak / (1 << 20)).toFixed(2)} MiB; w = ${peer.weight()}`);

@@ -1,25 +1,39 @@
-// Command-line options of the lesson benchmark.
+// Command-line options of `npm run bench`.
 
 export interface BenchOptions {
-  /** Rounds of the peer rotation; the reported numbers are medians over them. */
+  /** Rounds of the column rotation; the table shows medians over them. */
   readonly rounds: number;
-  /** Time budget of one peer in one round (ms), after its warm-up. */
+  /** Time budget of one column in one round (ms); a call longer than that runs once. */
   readonly timeMs: number;
-  /** Warm-up budget of one peer in one round (ms), so each round measures JIT-compiled code. */
+  /** Warm-up of each column before its first round (ms), after the agreement check's calls. */
   readonly warmupMs: number;
-  /** Lesson epochs per timed call; each epoch is 3 inner iterations (one per sample). */
-  readonly epochsPerCall: number;
+  /** A column whose first call takes longer (ms, wall) is timed by that call alone. */
+  readonly slowMs: number;
+  /** Wall time for every column (default: CPU time for single-threaded ones). */
+  readonly wall: boolean;
+  readonly quick: boolean;
+  readonly torch: boolean;
+  /** Row ids (or id prefixes) from --only=a,b; null = every row. */
+  readonly only: readonly string[] | null;
 }
 
-// A full run is 7 rounds × 3 peers × (1.5 s + 0.3 s) ≈ 40 s of timing (about a minute with the
-// build), within two minutes on a 2-core machine; an odd count gives a true median.
-// --quick only checks that everything runs.
-const FULL: BenchOptions = { rounds: 7, timeMs: 1500, warmupMs: 300, epochsPerCall: 1000 };
-const QUICK: BenchOptions = { rounds: 2, timeMs: 150, warmupMs: 50, epochsPerCall: 100 };
+// A full run: 5 rounds x ~13 rows x 6 columns x 0.25 s, plus warm-ups, setup and slow calls: about
+// 4 minutes on a 2-core machine (more with --torch). --quick only checks that everything runs.
+const FULL = { rounds: 5, timeMs: 250, warmupMs: 150, slowMs: 2000 };
+const QUICK = { rounds: 2, timeMs: 30, warmupMs: 0, slowMs: 300 };
 
-export function parseOptions(argv: readonly string[]): BenchOptions & { readonly quick: boolean } {
-  const unknown = argv.filter((a) => a !== "--quick");
-  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(" ")} (only --quick is accepted)`);
-  const quick = argv.includes("--quick");
-  return { ...(quick ? QUICK : FULL), quick };
+export const USAGE = "usage: npm run bench -- [--quick] [--torch] [--only=<row>[,<row>...]] [--rounds=<n>] [--wall]";
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let quick = false, torch = false, wall = false, only: string[] | null = null, rounds: number | null = null;
+  for (const a of argv) {
+    if (a === "--quick") quick = true;
+    else if (a === "--torch") torch = true;
+    else if (a === "--wall") wall = true;
+    else if (a.startsWith("--only=")) only = a.slice(7).split(",").filter(Boolean);
+    else if (a.startsWith("--rounds=") && Number(a.slice(9)) >= 1) rounds = Math.floor(Number(a.slice(9)));
+    else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  const base = quick ? QUICK : FULL;
+  return { ...base, rounds: rounds ?? base.rounds, quick, torch, wall, only };
 }

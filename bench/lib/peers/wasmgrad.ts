@@ -1,38 +1,44 @@
-// wasmgrad running the lesson line for line as examples/linear-regression.ts does.
+// wasmgrad: tensors from the shared inputs, and the thread count of its kernels. setNumThreads and
+// getNumThreads are looked up at run time: a build without them runs the "all threads" column as n/a.
 
-import { tensor, mul, sub, type Tensor } from "wasmgrad";
-import { X_DATA, Y_DATA, W_START, LEARNING_RATE, type Peer } from "../lesson.js";
+import os from "node:os";
+import * as wg from "wasmgrad";
+import type { Arr } from "../types.js";
 
-export function createWasmgradPeer(): Peer {
-  const w: Tensor = tensor([W_START]);
-  w.requiresGrad = true;
+interface ThreadApi {
+  setNumThreads(n: number): unknown;
+  getNumThreads(): number;
+}
 
-  return {
-    name: "wasmgrad",
-    async activate() {
-      // Nothing to select: the WASM core is ready after import.
-    },
-    reset() {
-      w.data = tensor([W_START]);
-    },
-    train(epochs) {
-      let gradSum = 0;
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        for (let i = 0; i < X_DATA.length; i++) {
-          const l = sub(mul(X_DATA[i], w), Y_DATA[i]).pow(2);
-          l.backward();
-          gradSum += w.grad!.item();
-          w.data = sub(w.data, mul(LEARNING_RATE, w.grad!.data));
-          w.grad!.data.zero_();
-        }
-      }
-      return gradSum;
-    },
-    weight() {
-      return w.item();
-    },
-    verify() {
-      if (!w.requiresGrad || !w.isLeaf) throw new Error("wasmgrad: w stopped being a leaf that requires grad");
-    },
-  };
+export function threadApi(): ThreadApi | null {
+  const m = wg as unknown as Partial<ThreadApi>;
+  return typeof m.setNumThreads === "function" && typeof m.getNumThreads === "function" ? (m as ThreadApi) : null;
+}
+
+/** All threads means one per core, as torch's default. */
+export const ALL_THREADS = os.availableParallelism();
+
+export async function setThreads(n: number): Promise<void> {
+  const api = threadApi();
+  if (!api) {
+    if (n !== 1) throw new Error("wasmgrad: this build has no setNumThreads");
+    return;
+  }
+  await api.setNumThreads(n);
+  const got = api.getNumThreads();
+  if (got !== n) throw new Error(`wasmgrad: setNumThreads(${n}) left getNumThreads() = ${got}`);
+}
+
+export function fromArr(a: Arr, requiresGrad = false): wg.Tensor {
+  return wg.tensor(a.data, { requiresGrad }).reshape([...a.shape]).detach().requiresGrad_(requiresGrad);
+}
+
+export function intLabels(a: Arr): wg.Tensor {
+  return wg.tensor(Int32Array.from(a.data));
+}
+
+/** Elements of a tensor at flat indices, for probes. */
+export function readAt(t: wg.Tensor, indices: readonly number[]): number[] {
+  const d = t.dataSync();
+  return indices.map((i) => d[i]);
 }
