@@ -46,7 +46,7 @@ export enum OpCode {
   NativeLayerNorm = 225, NllLoss = 226, Dropout = 227, Conv1d = 228, BinaryCrossEntropy = 229,
   MseLoss = 230, CrossEntropy = 231, MaxPool2dBackward = 232, AvgPool2dBackward = 233,
   ConvBackwardInput = 234, ConvBackwardWeight = 235, NllLossBackward = 236, PoolGather = 237,
-  AdaptiveAvgPool2dBackward = 238,
+  AdaptiveAvgPool2dBackward = 238, Linear = 239, CrossEntropyBackward = 240,
 }
 
 /** Element types. Scalars cross the ABI as f64 and are rounded to the tensor's dtype in the core. */

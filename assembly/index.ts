@@ -35,3 +35,5 @@ export {
 export { nodeOf, nodeOp, nodeNext, nodeInputs, tensorNdim, tensorDim, tensorDtype } from "./inspect";
 export { conv2dOp } from "./ops/conv";
 export { maxPool2dOp, maxPoolIndices, avgPool2dOp } from "./ops/pool";
+export { linearOp } from "./ops/linear";
+export { crossEntropyOp } from "./ops/loss";

@@ -1,11 +1,16 @@
 // Throughput and per-op overhead of wasmgrad's kernels (no peers): matmul GFLOP/s by shape
-// (square sizes and the MLP layer's forward and backward products, transposed operands read
-// through their strides), an elementwise op and a sum by length, and the cost of one small op
-// with and without autograd; float32 exp, log, tanh, sigmoid, gelu and row softmax on 1M elements.
+// (square sizes and the products of an MLP 784-256-128-10 on a batch of 128, forward and backward,
+// transposed operands read through their strides), the fused linear layer and softmax
+// cross-entropy beside the compositions they replace (same run, so the ratio is fair on a loaded
+// machine), an elementwise op and a sum by length, a*b+c on 1M floats with no dispose (and the
+// WASM memory it ends with), the cost of one small op with and without autograd; float32 exp,
+// log, tanh, sigmoid, gelu and row softmax on 1M elements.
 // Run: npm run bench:kernels   (MATMUL_ROUNDS=n for more repeats on a noisy machine)
 
 import { Bench } from "tinybench";
-import { randn, tensor, mul, noGrad, type Tensor } from "wasmgrad";
+import { randn, tensor, mul, noGrad, memory, nn, type Tensor } from "wasmgrad";
+
+const F = nn.functional;
 
 interface Case {
   name: string;
@@ -21,13 +26,49 @@ function matmulCases(): Case[] {
     const a = randn(n, n), b = randn(n, n);
     list.push({ name: `matmul ${n}x${n} @ ${n}x${n}`, work: 2 * n ** 3, unit: "GFLOP/s", fn: () => a.matmul(b) });
   }
-  // a 784 -> 256 layer on a batch of 128: x @ W^T, then the backward products x^T @ g and g @ W^T
-  const x = randn(128, 784), w = randn(256, 784), g = randn(128, 256), wt = randn(784, 256);
-  const mlp = 2 * 128 * 784 * 256;
-  list.push({ name: "[128x784] @ [256x784]^T", work: mlp, unit: "GFLOP/s", fn: () => x.matmul(w.t()) });
-  list.push({ name: "[128x784]^T @ [128x256]", work: mlp, unit: "GFLOP/s", fn: () => x.t().matmul(g) });
-  list.push({ name: "[128x256] @ [784x256]^T", work: mlp, unit: "GFLOP/s", fn: () => g.matmul(wt.t()) });
+  // each layer of an MLP 784-256-128-10 on a batch of 128: forward x @ W^T, backward g^T @ x
+  // (grad_W) and g @ W (grad_x), as linear's rule calls them
+  const B = 128;
+  for (const [i, o] of [[784, 256], [256, 128], [128, 10]]) {
+    const x = randn(B, i), w = randn(o, i), g = randn(B, o);
+    const work = 2 * B * i * o;
+    list.push({ name: `[${B}x${i}] @ [${o}x${i}]^T`, work, unit: "GFLOP/s", fn: () => x.matmul(w.t()) });
+    list.push({ name: `[${B}x${o}]^T @ [${B}x${i}]`, work, unit: "GFLOP/s", fn: () => g.t().matmul(x) });
+    list.push({ name: `[${B}x${o}] @ [${o}x${i}]`, work, unit: "GFLOP/s", fn: () => g.matmul(w) });
+  }
   return list;
+}
+
+/** The fused linear layer and cross-entropy beside their compositions, forward and forward + backward. */
+function fusedCases(): Case[] {
+  const list: Case[] = [];
+  const B = 128;
+  const x = randn(B, 784), w = randn(256, 784).requiresGrad_(), b = randn(256).requiresGrad_(), g = randn(B, 256);
+  const work = 2 * B * 784 * 256;
+  const step = (y: Tensor): Tensor => { y.backward(g); w.grad = null; b.grad = null; return y; };
+  list.push({ name: "linear 128x784->256, fused", work, unit: "GFLOP/s", fn: () => noGrad(() => F.linear(x, w, b)) });
+  list.push({ name: "linear 128x784->256, matmul + add", work, unit: "GFLOP/s", fn: () => noGrad(() => x.matmul(w.t()).add(b)) });
+  list.push({ name: "linear fwd+bwd, fused", work: 3 * work, unit: "GFLOP/s", fn: () => step(F.linear(x, w, b)) });
+  list.push({ name: "linear fwd+bwd, matmul + add", work: 3 * work, unit: "GFLOP/s", fn: () => step(x.matmul(w.t()).add(b)) });
+  const logits = randn(B, 10).requiresGrad_();
+  const t = tensor(Array.from({ length: B }, (_, i) => (i * 7) % 10), { dtype: "int32" });
+  const ceStep = (l: Tensor): Tensor => { l.backward(); logits.grad = null; return l; };
+  const composed = () => F.nllLoss(F.logSoftmax(logits, 1), t);
+  list.push({ name: "crossEntropy 128x10, fused", work: B * 10, unit: "Gelem/s", fn: () => noGrad(() => F.crossEntropy(logits, t)) });
+  list.push({ name: "crossEntropy 128x10, composed", work: B * 10, unit: "Gelem/s", fn: () => noGrad(composed) });
+  list.push({ name: "crossEntropy fwd+bwd, fused", work: B * 10, unit: "Gelem/s", fn: () => ceStep(F.crossEntropy(logits, t)) });
+  list.push({ name: "crossEntropy fwd+bwd, composed", work: B * 10, unit: "Gelem/s", fn: () => ceStep(composed()) });
+  return list;
+}
+
+/** µs per a * b + c on n floats with no dispose (released by the automatic collection), and the WASM memory after. */
+function fmaNoDispose(n: number, steps: number): { us: number; cpuUs: number; mib: number } {
+  const a = randn(n), b = randn(n), c = randn(n);
+  for (let i = 0; i < 20; i++) a.mul(b).add(c);
+  const u0 = process.cpuUsage(), t0 = performance.now();
+  for (let i = 0; i < steps; i++) a.mul(b).add(c);
+  const u = process.cpuUsage(u0);
+  return { us: ((performance.now() - t0) * 1000) / steps, cpuUs: (u.user + u.system) / steps, mib: memory().wasmBytes / 2 ** 20 };
 }
 
 function otherCases(): Case[] {
@@ -35,6 +76,7 @@ function otherCases(): Case[] {
   for (const n of [1_000, 1_000_000]) {
     const a = randn(n), b = randn(n);
     list.push({ name: `add, ${n} elements`, work: n, unit: "Gelem/s", fn: () => a.add(b) });
+    list.push({ name: `mul, ${n} elements`, work: n, unit: "Gelem/s", fn: () => a.mul(b) });
     list.push({ name: `sum, ${n} elements`, work: n, unit: "Gelem/s", fn: () => a.sum() });
   }
   // float32 transcendental kernels (f32x4 polynomials; gelu through f64x2), 1M elements
@@ -83,15 +125,18 @@ function matmulRounds(list: Case[], rounds: number): Map<string, { wall: number[
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.MATMUL_ROUNDS ?? 9);
-  const mm = matmulCases();
+  const mm = [...matmulCases(), ...fusedCases()];
   const rates = matmulRounds(mm, rounds);
   console.log(`Node ${process.version}; one thread, WASM SIMD`);
   const f = (v: number) => v.toFixed(2).padStart(9);
-  console.log(`${"matmul (float32), GFLOP/s".padEnd(36)} ${"wall".padStart(9)} ${"cpu".padStart(9)}   (median of ${rounds} rounds)`);
+  console.log(`${"float32: GFLOP/s (losses: Gelem/s)".padEnd(36)} ${"wall".padStart(9)} ${"cpu".padStart(9)} ${"µs/call cpu".padStart(12)}   (median of ${rounds} rounds)`);
   for (const c of mm) {
-    const r = rates.get(c.name)!;
-    console.log(`${c.name.padEnd(36)} ${f(median(r.wall))} ${f(median(r.cpu))}`);
+    const r = rates.get(c.name)!, cpu = median(r.cpu);
+    console.log(`${c.name.padEnd(36)} ${f(median(r.wall))} ${f(cpu)} ${(c.work / (cpu * 1e3)).toFixed(1).padStart(12)}`);
   }
+  const fma = fmaNoDispose(1_000_000, 200);
+  console.log("");
+  console.log(`a * b + c, 1M floats, no dispose: ${fma.us.toFixed(0)} µs/step wall, ${fma.cpuUs.toFixed(0)} µs CPU; WASM memory ${fma.mib.toFixed(1)} MiB`);
   const bench = new Bench({ time: 500, warmupTime: 100, throws: true });
   const list = otherCases();
   for (const c of list) bench.add(c.name, () => { c.fn().dispose(); });

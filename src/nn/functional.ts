@@ -12,10 +12,19 @@ import { h } from "../ops/util.js";
 import { show as describe } from "./show.js";
 import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from "../ops/softmax.js";
 import { bernoulli_ } from "../random.js";
+import { linearFused } from "./fused.js";
+import { isFloat } from "../dtype.js";
 
 /** x @ weight^T + bias, weight of shape [out, in] (torch.nn.functional.linear). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   h(x, "linear"); h(weight, "linear");
+  if (bias !== undefined && bias !== null && bias instanceof Tensor) {
+    h(bias, "linear");
+    // the common case as one GEMM with the bias in its store (grad_fn AddmmBackward0, as torch)
+    const [xs, ws, bs] = [x._shape, weight._shape, bias._shape];
+    if (xs.length === 2 && ws.length === 2 && bs.length === 1 && xs[1] === ws[1] && bs[0] === ws[0] &&
+        isFloat(x._dt) && weight._dt === x._dt && bias._dt === x._dt) return linearFused(x, weight, bias);
+  }
   const y = matmul(x, weight.t());
   return bias === undefined || bias === null ? y : y.add(bias);
 }

@@ -11,6 +11,7 @@ import { DTypeError, IndexError, ShapeError, WasmgradError, formatShape } from "
 import { h } from "../ops/util.js";
 import { show as describe } from "./show.js";
 import { logSoftmax } from "./functional.js";
+import { crossEntropyFused } from "./fused.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -143,6 +144,17 @@ function alongClasses(v: Tensor, nd: number, cd: number): Tensor {
  * scatter torch's NllLossBackward does.
  */
 function nllParts(input: Tensor, target: Tensor, o: NllOpts, op: string) {
+  const { nd, cd, C } = checkTargets(input, target, o, op);
+  const tu = target.unsqueeze(cd);
+  const valid = ne(target, o.ignoreIndex ?? -100);
+  const mask = logicalAnd(eq(tu, alongClasses(arange(C, undefined, 1, { dtype: "int32" }), nd, cd)), valid.unsqueeze(cd));
+  const picked = where(mask, input, 0).sum(cd);
+  const w = o.weight ? where(mask, alongClasses(o.weight, nd, cd), 0).sum(cd) : valid.to(input.dtype);
+  return { picked, w, valid, cd, C, nd };
+}
+
+/** Checks class-index targets against the input (dtype, shape, range) and the class weights' shape. */
+function checkTargets(input: Tensor, target: Tensor, o: NllOpts, op: string) {
   if (target.dtype !== "int32") throw new DTypeError(`${op}: expected target of dtype int32 (class indices), got ${target.dtype}`);
   const nd = input.ndim;
   if (nd < 1) throw new ShapeError(`${op}: input must have at least 1 dim, got shape ${formatShape(input._shape)}`);
@@ -160,12 +172,7 @@ function nllParts(input: Tensor, target: Tensor, o: NllOpts, op: string) {
   if (o.weight && (o.weight.ndim !== 1 || o.weight._shape[0] !== C)) {
     throw new ShapeError(`${op}: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${formatShape(o.weight._shape)}`);
   }
-  const tu = target.unsqueeze(cd);
-  const valid = ne(target, ignore);
-  const mask = logicalAnd(eq(tu, alongClasses(arange(C, undefined, 1, { dtype: "int32" }), nd, cd)), valid.unsqueeze(cd));
-  const picked = where(mask, input, 0).sum(cd);
-  const w = o.weight ? where(mask, alongClasses(o.weight, nd, cd), 0).sum(cd) : valid.to(input.dtype);
-  return { picked, w, valid, cd, C, nd };
+  return { nd, cd, C };
 }
 
 /** -weight[t] * input[t] per sample, ignoring ignoreIndex (torch.nn.functional.nll_loss). */
@@ -201,6 +208,13 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (probs) {
     sameShapes(input, target, "crossEntropy");
     if (target.dtype === "bool") throw new DTypeError("crossEntropy: expected class indices (int32) or class probabilities (float), got bool");
+  }
+  const ignore = opts.ignoreIndex ?? -100;
+  if (!probs && nd === 2 && !opts.weight && (input.dtype === "float32" || input.dtype === "float64") &&
+      Number.isInteger(ignore) && Math.abs(ignore) < 2 ** 31) {
+    // the common case in one kernel each way (softmax, the picked log-probability, smoothing)
+    checkTargets(input, target, opts, "crossEntropy");
+    return crossEntropyFused(input, target, ignore, ls, r);
   }
   const lp = logSoftmax(input, cd);
   if (probs) {

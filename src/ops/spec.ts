@@ -180,6 +180,8 @@ export const NODES: { readonly [K in OpCode]: NodeSpec } = {
   [OpCode.ConvBackwardWeight]: s("convBackwardWeight", "ConvolutionBackwardBackward0", 2, "float", "same"),
   [OpCode.NllLossBackward]: s("nllLossBackward", "NllLossBackwardBackward0", 1, "float", "same"),
   [OpCode.PoolGather]: s("maxPool2dBackward", "MaxPool2DWithIndicesBackwardBackward0", 1, "float", "same"),
+  [OpCode.Linear]: s("linear", "AddmmBackward0", 3, "float", "same"),
+  [OpCode.CrossEntropyBackward]: s("crossEntropyBackward", "LogSoftmaxBackwardDataBackward0", 2, "float", "same"),
   [OpCode.AdaptiveAvgPool2dBackward]: s("adaptiveAvgPool2dBackward", "AdaptiveAvgPool2DBackwardBackward0", 1, "float", "same"),
 };
 

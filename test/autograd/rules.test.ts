@@ -183,7 +183,8 @@ const BUILDERS: Partial<Record<OpCode, Case>> = {
   [OpCode.Bmm]: { inputs: () => [r([2, 2, 3]), r([2, 3, 2])], f: (a, b) => a.bmm(b) },
   [OpCode.Matmul]: { inputs: () => [r([2, 1, 2, 3]), r([3, 3, 2])], f: (a, b) => a.matmul(b) },
   [OpCode.Outer]: { inputs: () => [r([3]), r([2])], f: (a, b) => a.outer(b), composite: true }, // a broadcast mul, as torch's MulBackward0
-  [OpCode.Addmm]: { inputs: () => [r([2, 3]), r([4, 3]), r([4])], f: (x, w, b) => F().linear(x, w, b), composite: true }, // matmul + add
+  [OpCode.Addmm]: { inputs: () => [r([2, 3]), r([4, 3]), r([4])], f: (x, w, b) => F().linear(x, w, b), composite: true }, // recorded as Linear
+  [OpCode.Linear]: { inputs: () => [r([2, 3]), r([4, 3]), r([4])], f: (x, w, b) => F().linear(x, w, b) },
   [OpCode.Vm]: { inputs: () => [r([3]), r([3, 2])], f: (a, b) => a.matmul(b) },
   // dtype conversion and in-place writes on non-leaves
   [OpCode.ToCopy]: { inputs: () => [r([2, 3])], f: (x) => x.to("float32").to("float64"), opts: { eps: 1e-3, atol: 1e-4, rtol: 1e-3 } },
@@ -211,7 +212,13 @@ const BUILDERS: Partial<Record<OpCode, Case>> = {
     f: (x, w, c) => autograd.grad((wg as any).conv2d(x, w), [w], { gradOutputs: c, createGraph: true })[0]!,
   },
   [OpCode.NllLoss]: { inputs: () => [r([3, 4]), i32([1, 0, 3])], f: (x, t) => F().nllLoss(x, t), composite: true },
-  [OpCode.CrossEntropy]: { inputs: () => [r([3, 4]), i32([1, 0, 3])], f: (x, t) => F().crossEntropy(x, t), composite: true },
+  [OpCode.CrossEntropy]: {
+    inputs: () => [r([3, 4]), i32([1, 0, 3])], f: (x, t) => F().crossEntropy(x, t, { ignoreIndex: 0, labelSmoothing: 0.1 }),
+  },
+  [OpCode.CrossEntropyBackward]: {
+    inputs: () => [r([3, 4]), i32([1, 2, 3]), r([3])],
+    f: (x, t, c) => autograd.grad(F().crossEntropy(x, t, { reduction: "none", labelSmoothing: 0.2 }), [x], { gradOutputs: c, createGraph: true })[0]!,
+  },
   [OpCode.MseLoss]: { inputs: () => [r([2, 3]), r([2, 3])], f: (a, b) => F().mseLoss(a, b), composite: true },
   [OpCode.BinaryCrossEntropy]: {
     inputs: () => [r([2, 3], 0.1, 0.9), cst([2, 3]).abs().clamp(0, 1)], f: (p, t) => F().binaryCrossEntropy(p, t), composite: true,
