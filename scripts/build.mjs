@@ -6,6 +6,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readdirSync, existsSync } from "node:fs";
 import { build } from "esbuild";
+import { classNames } from "./class-names.mjs";
+import { sizeReport } from "./sizes.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -18,7 +20,7 @@ const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warnin
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "build/index.js", platform: "neutral", target: "es2022" });
 await build({
   ...common, entryPoints: ["src/index.ts"], outfile: "build/wasmgrad.browser.js", platform: "browser",
-  target: "es2022", minify: true, keepNames: true, // error classes keep their names
+  target: "es2022", minify: true, plugins: [classNames],
 });
 
 run(bin("tsc"), ["-p", "tsconfig.json"]);
@@ -33,3 +35,6 @@ if (scripts.length) {
     packages: "external",
   });
 }
+
+// Download size of the browser bundle and each core it loads (test/bundlers/size.test.ts checks the budget).
+for (const line of sizeReport(`${root}build`)) console.log(line);
