@@ -4,6 +4,7 @@ import {
   tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, zerosLike, onesLike,
   randnLike, manualSeed,
 } from "wasmgrad";
+import * as wg from "wasmgrad";
 
 test("tensor() from numbers, nested arrays and typed arrays", () => {
   expect(tensor(2.5).shape).toEqual([]);
@@ -94,4 +95,35 @@ test("size, numel, ndim", () => {
   expect(t.numel()).toBe(24);
   expect(t.ndim).toBe(3);
   expect(t.dim()).toBe(3);
+});
+
+test("misused arguments give typed errors that name the creation op", () => {
+  const deep: unknown[] = [];
+  let at = deep;
+  for (let i = 0; i < 100_000; i++) { const next: unknown[] = []; at.push(next); at = next; }
+  const sym = Symbol("s");
+  // Symbols and 100k-deep arrays are shown safely, never String()ed
+  expect(() => arange([sym] as never)).toThrow(/^arange: end must be a finite number, got an array$/);
+  expect(() => arange(sym as never, 3)).toThrow(/^arange: start must be a finite number, got Symbol\(s\)$/);
+  expect(() => arange(deep as never)).toThrow(/^arange: end must be a finite number, got an array$/);
+  expect(() => linspace([sym] as never, 1, 2)).toThrow(/^linspace: start must be a finite number/);
+  expect(() => linspace(0, 1, sym as never)).toThrow(/^linspace: number of steps must be a non-negative integer, got Symbol\(s\)/);
+  expect(() => randint(sym as never, 4, [2])).toThrow(/^randint: low and high must be integers, got low=Symbol\(s\)/);
+  // a Tensor where the options go is refused before any of its fields is read
+  const t = tensor([1, 2]);
+  const gone = tensor([1]);
+  gone.dispose();
+  expect(() => tensor(1, t as never)).toThrow(/^tensor: options must be an object like \{ requiresGrad: true, dtype: "float32" \}, got Tensor$/);
+  expect(() => tensor(1, gone as never)).toThrow(/^tensor: options must be an object/);
+  expect(() => eye(0, gone as never)).toThrow(/^eye: options must be an object/);
+  expect(() => eye(2, 2, t as never)).toThrow(/^eye: options must be an object/);
+  expect(() => zeros(2, t as never)).toThrow(/^zeros: options must be an object/);
+  expect(() => linspace(0, 1, 3, t as never)).toThrow(/^linspace: options must be an object/);
+  // randLike / randnLike check their tensor first
+  expect(() => randnLike(null as never)).toThrow(/^randnLike: expected a Tensor, got null$/);
+  expect(() => wg.randLike(undefined as never)).toThrow(/^randLike: expected a Tensor, got undefined$/);
+  // randperm keeps to the element limit
+  expect(() => wg.randperm(2 ** 32 + 3)).toThrow(wg.ShapeError);
+  expect(() => wg.randperm(2 ** 32 + 3)).toThrow(/^randperm: shape \[4294967299\] has 4294967299 elements; at most 2147483647/);
+  expect(t.toArray()).toEqual([1, 2]);
 });

@@ -140,6 +140,18 @@ describe("save rejects what cannot be written", () => {
     expect(() => save({ a: t, d })).toThrow(DisposedError);
     expect(Array.from(t.dataSync())).toEqual([1]);
   });
+  test("saveFile names itself in the errors of its state dict and options", () => {
+    const t = tensor([1]);
+    const dir = mkdtempSync(join(tmpdir(), "wasmgrad-savefile-"));
+    try {
+      const path = join(dir, "x.safetensors");
+      expect(() => saveFile(path, { a: t }, true as never)).toThrow(/^saveFile: options must be an object/);
+      expect(() => saveFile(path, undefined as never)).toThrow(/^saveFile: expected a state dict/);
+      expect(() => saveFile(path, { a: 1 as never })).toThrow(/^saveFile: value for "a" is not a Tensor/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const ok = (extra: Record<string, unknown> = {}) => file({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, ...extra }, new Uint8Array(8));

@@ -4,7 +4,7 @@
 import type { Tensor } from "../tensor.js";
 import { describe } from "../tensor.js";
 import { DTypeError } from "../errors.js";
-import { save, loadBytes, SafetensorsError, type SaveOptions, type StateDict } from "./safetensors.js";
+import { saveBytes, loadBytes, SafetensorsError, type SaveOptions, type StateDict } from "./safetensors.js";
 
 type Fs = typeof import("node:fs");
 
@@ -37,7 +37,7 @@ export function saveFile(path: FilePath, stateDictOrTensors: StateDict, opts?: S
   const op = "saveFile";
   const p = checkPath(path, op);
   const f = fs(op);
-  const bytes = save(stateDictOrTensors, opts);
+  const bytes = saveBytes(stateDictOrTensors, opts, op);
   try {
     f.writeFileSync(p, bytes);
   } catch (e) {

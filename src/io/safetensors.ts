@@ -92,7 +92,11 @@ function metadataOf(opts: SaveOptions | undefined, op: string): Record<string, s
  * float32, float64, int32 and bool tensors are written as F32, F64, I32 and BOOL.
  */
 export function save(stateDictOrTensors: StateDict, opts?: SaveOptions): Uint8Array {
-  const op = "save";
+  return saveBytes(stateDictOrTensors, opts, "save");
+}
+
+/** save() whose errors name `op` (save, or saveFile). */
+export function saveBytes(stateDictOrTensors: StateDict, opts: SaveOptions | undefined, op: string): Uint8Array {
   const metadata = metadataOf(opts, op);
   const items = entriesOf(stateDictOrTensors, op).map(([name, t]) => {
     h(t, op); // disposed tensors fail here, before anything is read

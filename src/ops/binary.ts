@@ -150,6 +150,10 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   const hc = h(cond, "where");
   if (cond._dt !== DType.Bool) throw new DTypeError(`where: condition must be a bool tensor, got ${DTYPE_NAMES[cond._dt]}`);
   const ta = isScalar(a) ? null : a, tb = isScalar(b) ? null : b;
+  // an operand that is neither is refused before promotion reads its dtype
+  for (const t of [ta, tb]) if (t !== null && !(t instanceof Tensor)) scalarOf(t, "where");
+  if (ta) h(ta, "where");
+  if (tb) h(tb, "where");
   let dt: DType;
   if (ta && tb) dt = promote2(ta, tb);
   else if (ta) dt = promoteWithScalar(ta, b as Scalar);

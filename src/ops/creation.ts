@@ -22,7 +22,7 @@ function shapeAndOpts(args: readonly (ShapeArg | TensorOptions | undefined)[], o
   let opts: TensorOptions = {};
   let list = args;
   const last = args[args.length - 1];
-  if (args.length > 0 && (last === undefined || (last !== null && typeof last === "object" && !Array.isArray(last)))) {
+  if (args.length > 0 && (last === undefined || (last !== null && typeof last === "object" && !Array.isArray(last) && !ArrayBuffer.isView(last)))) {
     opts = checkOpts(last as TensorOptions | undefined, op);
     list = args.slice(0, -1);
   }
@@ -51,7 +51,8 @@ export function toScalarOfDtype(v: unknown, dt: DType, op: string): number {
 /** Options must be an object (or left out). */
 function checkOpts(opts: TensorOptions | undefined, op: string): TensorOptions {
   if (opts === undefined) return {};
-  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) {
+  // a Tensor (or a typed array) is data put in the wrong place: refused before its fields are read
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts) || opts instanceof Tensor || ArrayBuffer.isView(opts)) {
     throw new DTypeError(`${op}: options must be an object like { requiresGrad: true, dtype: "float32" }, got ${describe(opts)}`);
   }
   return opts;
@@ -189,7 +190,7 @@ export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
   if (end === undefined) { end = start; start = 0; }
   for (const [k, v] of [["start", start], ["end", end], ["step", step]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new DTypeError(`arange: ${k} must be a finite number, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new DTypeError(`arange: ${k} must be a finite number, got ${safeString(v)}`);
   }
   if (step === 0) throw new ShapeError("arange: step must be nonzero");
   if ((end - start) / step < 0) {
@@ -208,21 +209,22 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 /** `steps` values evenly spaced from start to end inclusive (torch.linspace). */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   for (const [k, v] of [["start", start], ["end", end]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new DTypeError(`linspace: ${k} must be a finite number, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new DTypeError(`linspace: ${k} must be a finite number, got ${safeString(v)}`);
   }
-  if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0) throw new ShapeError(`linspace: number of steps must be a non-negative integer, got ${safeString(steps)}`);
   checkShape([steps], "linspace");
   const values = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // torch fills the first half from start and the second half from end
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) values[i] = steps === 1 ? start : i < half ? start + step * i : end - step * (steps - 1 - i);
-  return tensor(values, opts);
+  return tensor(values, checkOpts(opts, "linspace"));
 }
 
 /** Identity matrix n x m (torch.eye). */
 export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
-  if (typeof m === "object" && m !== null) { opts = m; m = undefined; }
+  if (typeof m === "object" && m !== null) { opts = checkOpts(m, "eye"); m = undefined; }
+  else opts = checkOpts(opts, "eye");
   const cols = m ?? n;
   const t = filled([n, cols as number], 0, { ...opts, requiresGrad: false }, "eye");
   const values = new Float64Array(n * (cols as number));
@@ -283,6 +285,7 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   if (typeof n !== "number" || !Number.isInteger(n)) throw new DTypeError(`randperm: n must be an integer, got ${safeString(n)}`);
   if (n < 0) throw new ShapeError(`randperm: Trying to create tensor with negative dimension ${n}: [${n}]`);
   const o = checkOpts(opts, "randperm") as RandomOptions;
+  checkShape([n], "randperm");
   if (o.dtype !== undefined && o.dtype !== "int32") throw new DTypeError(`randperm: dtype ${safeString(o.dtype)} is not supported (the values are int32)`);
   const g = genOf(o, "randperm");
   const t = make([n], { ...o, dtype: "int32" }, "randperm");
@@ -302,8 +305,14 @@ function likeOpts(t: Tensor, opts: RandomOptions, op: string): RandomOptions {
   return { dtype: t.dtype === "float64" ? "float64" : "float32", ...checkOpts(opts, op) };
 }
 /** Standard normal samples shaped like t (its dtype when floating point). */
-export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor { return floatSamples([t._shape, likeOpts(t, opts, "randnLike")], "randnLike", "normal"); }
+export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  const o = likeOpts(t, opts, "randnLike");
+  return floatSamples([t._shape, o], "randnLike", "normal");
+}
 /** Uniform [0, 1) samples shaped like t (its dtype when floating point). */
-export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor { return floatSamples([t._shape, likeOpts(t, opts, "randLike")], "randLike", "uniform"); }
+export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  const o = likeOpts(t, opts, "randLike");
+  return floatSamples([t._shape, o], "randLike", "uniform");
+}
 
 export { manualSeed, initialSeed, seed, Generator } from "../random.js";

@@ -7,6 +7,7 @@ import { IndexError, ShapeError, formatShape } from "../errors.js";
 import { W, h, normDim, dimMask, result, made, reclaim } from "./util.js";
 import { reducedShape } from "./reduce.js";
 import { maximum, minimum } from "./binary.js";
+import { broadcastShapes } from "../shape.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -64,7 +65,7 @@ export function max(a: Tensor): Tensor;
 export function max(a: Tensor, other: Tensor): Tensor;
 export function max(a: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function max(a: Tensor, dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
-  if (dim instanceof Tensor) return maximum(a, dim);
+  if (dim instanceof Tensor) return pairwise(a, dim, "max");
   return minMax(a, dim, keepdim, false, "max");
 }
 /** Smallest element, or along `dim` the smallest values and their indices (see max). */
@@ -72,8 +73,15 @@ export function min(a: Tensor): Tensor;
 export function min(a: Tensor, other: Tensor): Tensor;
 export function min(a: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(a: Tensor, dim?: number | Tensor, keepdim?: boolean): Tensor | ValuesIndices {
-  if (dim instanceof Tensor) return minimum(a, dim);
+  if (dim instanceof Tensor) return pairwise(a, dim, "min");
   return minMax(a, dim, keepdim, true, "min");
+}
+
+/** max(a, other) / min(a, other): torch.maximum / minimum, with errors that name max / min. */
+function pairwise(a: Tensor, other: Tensor, op: "max" | "min"): Tensor {
+  h(a, op); h(other, op);
+  broadcastShapes(a._shape, other._shape, op);
+  return op === "max" ? maximum(a, other) : minimum(a, other);
 }
 
 function arg(a: Tensor, dim: unknown, keepdimIn: unknown, isMin: boolean, op: string): Tensor {

@@ -105,31 +105,35 @@ export function squeeze(a: Tensor, dim?: number): Tensor {
 /** Broadcast to a larger shape without copying (-1 keeps a dim; torch.expand). */
 export function expand(a: Tensor, ...shapeIn: ShapeArg[]): Tensor {
   const ha = h(a, "expand");
-  const target = shapeArgs(shapeIn, "expand", true);
+  return expandTo(a, ha, shapeArgs(shapeIn, "expand", true), "expand");
+}
+
+/** a broadcast to `target` (-1 keeps a size); errors name `op`. */
+function expandTo(a: Tensor, ha: number, target: number[], op: string): Tensor {
   const nd = target.length, na = a._shape.length;
   if (nd < na) {
-    throw new ShapeError(`expand: the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${na}): ${formatShape(a._shape)} to ${formatShape(target)}`);
+    throw new ShapeError(`${op}: the number of sizes provided (${nd}) must be greater or equal to the number of dimensions in the tensor (${na}): ${formatShape(a._shape)} to ${formatShape(target)}`);
   }
   const shape = new Array<number>(nd);
   for (let d = 0; d < nd; d++) {
     const ad = d - (nd - na);
     const want = target[d];
     if (ad < 0) {
-      if (want === -1) throw new ShapeError(`expand: -1 is not allowed in a leading, non-existing dimension (dim ${d}) of ${formatShape(target)}`);
+      if (want === -1) throw new ShapeError(`${op}: -1 is not allowed in a leading, non-existing dimension (dim ${d}) of ${formatShape(target)}`);
       shape[d] = want;
     } else {
       const have = a._shape[ad];
       shape[d] = want === -1 ? have : want;
       if (have !== 1 && shape[d] !== have) {
-        throw new ShapeError(`expand: the expanded size of the tensor (${shape[d]}) must match the existing size (${have}) at non-singleton dimension ${d}: ${formatShape(a._shape)} to ${formatShape(target)}`);
+        throw new ShapeError(`${op}: the expanded size of the tensor (${shape[d]}) must match the existing size (${have}) at non-singleton dimension ${d}: ${formatShape(a._shape)} to ${formatShape(target)}`);
       }
     }
   }
-  checkShape(shape, "expand");
+  checkShape(shape, op);
   writeScratch(shape);
   let out = W.expandOp(ha, nd);
   if (out === 0 && reclaim()) { writeScratch(shape); out = W.expandOp(a._h, nd); }
-  return made(out, shape, a._dt, "expand");
+  return made(out, shape, a._dt, op);
 }
 
 /** This tensor if contiguous, else a contiguous copy (recorded as CloneBackward0). */
@@ -157,17 +161,22 @@ export function detachInPlace(a: Tensor): void {
 
 /** Dims reordered: dim d of the result is dim dims[d] of a (a view; torch.permute). */
 export function permute(a: Tensor, ...dimsIn: ShapeArg[]): Tensor {
-  const ha = h(a, "permute");
+  return permuteAs(a, dimsIn, "permute");
+}
+
+/** permute whose errors name `op` (permute, or the T getter). */
+function permuteAs(a: Tensor, dimsIn: ShapeArg[], op: string): Tensor {
+  const ha = h(a, op);
   const nd = a._shape.length;
-  const dims = shapeArgs(dimsIn, "permute", true);
+  const dims = shapeArgs(dimsIn, op, true);
   if (dims.length !== nd) {
-    throw new ShapeError(`permute: number of dims don't match: the tensor has ${nd} dims (shape ${formatShape(a._shape)}) but ${dims.length} were given`);
+    throw new ShapeError(`${op}: number of dims don't match: the tensor has ${nd} dims (shape ${formatShape(a._shape)}) but ${dims.length} were given`);
   }
-  const perm = dims.map((d) => normalizeDim(d, nd, "permute"));
-  if (new Set(perm).size !== nd) throw new ShapeError(`permute: repeated dim in ${formatShape(dims)}`);
+  const perm = dims.map((d) => normalizeDim(d, nd, op));
+  if (new Set(perm).size !== nd) throw new ShapeError(`${op}: repeated dim in ${formatShape(dims)}`);
   const shape = perm.map((d) => a._shape[d]);
   writeScratch(perm);
-  return result(W.permuteOp(ha), () => (writeScratch(perm), W.permuteOp(a._h)), shape, a._dt, "permute");
+  return result(W.permuteOp(ha), () => (writeScratch(perm), W.permuteOp(a._h)), shape, a._dt, op);
 }
 
 /** Broadcast to other's shape (a view; torch.expand_as). */
@@ -175,7 +184,7 @@ export function expandAs(a: Tensor, other: Tensor): Tensor {
   h(a, "expandAs");
   if (!(other instanceof Tensor)) throw new DTypeError(`expandAs: expected a Tensor, got ${describe(other)}`);
   h(other, "expandAs");
-  return expand(a, other._shape);
+  return expandTo(a, h(a, "expandAs"), other._shape.slice(), "expandAs");
 }
 
 declare module "../wasm/exports.js" {
@@ -364,7 +373,8 @@ export const methods = {
 /** Getters installed beside the methods. */
 export const getters = {
   T(this: Tensor): Tensor {
+    h(this, "T");
     const nd = this._shape.length;
-    return nd < 2 ? this : permute(this, Array.from({ length: nd }, (_, i) => nd - 1 - i));
+    return nd < 2 ? this : permuteAs(this, [Array.from({ length: nd }, (_, i) => nd - 1 - i)], "T");
   },
 };

@@ -51,6 +51,28 @@ describe("maximum and minimum", () => {
   });
 });
 
+describe("max, min and where with tensor operands", () => {
+  test("max(a, other) / min(a, other) report their own names", () => {
+    expect(() => wg.max(Infinity as never, wg.ones([3]))).toThrow(/^max: expected a Tensor, got number$/);
+    expect(() => wg.ones([3]).max(wg.ones([0]))).toThrow(wg.ShapeError);
+    expect(() => wg.ones([3]).max(wg.ones([0]))).toThrow(/^max: /);
+    expect(() => wg.min("2" as never, wg.ones([3]))).toThrow(/^min: expected a Tensor, got string$/);
+    expect(() => wg.ones([3]).min(wg.ones([2]))).toThrow(/^min: /);
+    expect(wg.tensor([1, 5]).max(wg.tensor([3, 2])).toArray()).toEqual([3, 5]);
+    expect(wg.tensor([1, 5]).min(wg.tensor([3, 2])).toArray()).toEqual([1, 2]);
+  });
+  test("where refuses operands that are neither tensors nor numbers", () => {
+    const cond = wg.zeros([], { dtype: "bool" });
+    expect(() => wg.where(cond, { alpha: 2 } as never, wg.ones([2, 3]))).toThrow(/^where: expected a Tensor or a number, got Object$/);
+    expect(() => wg.where(cond, [NaN] as never, wg.ones([2]))).toThrow(/^where: expected a Tensor or a number, got an array/);
+    expect(() => wg.where(cond, wg.ones([2]), null as never)).toThrow(/^where: expected a Tensor or a number, got null$/);
+    const gone = wg.ones([2]);
+    gone.dispose();
+    expect(() => wg.where(cond, gone, 1)).toThrow(wg.DisposedError);
+    expect(wg.where(cond, 1, wg.tensor([4, 5])).toArray()).toEqual([4, 5]);
+  });
+});
+
 describe("atan2", () => {
   test("values and gradients, NaN at the origin, as torch", () => {
     const x = tensor([1, -2, 0, 0, -0]).requiresGrad_(true), z = tensor([2, -1, 0, -1, -1]).requiresGrad_(true);

@@ -203,6 +203,17 @@ describe("errors", () => {
     expect(f).toThrow(msg);
     expect(x.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
   });
+  test("expandAs and .T name themselves in their errors", () => {
+    expect(() => wg.ones([3]).expandAs(wg.ones([]))).toThrow(/^expandAs: the number of sizes provided \(0\) must be greater or equal/);
+    expect(() => wg.ones([2, 2]).expandAs(wg.ones([2, 3]))).toThrow(/^expandAs: the expanded size of the tensor \(3\) must match the existing size \(2\)/);
+    expect(() => wg.ones([2]).expandAs(null as never)).toThrow(/^expandAs: expected a Tensor, got null$/);
+    expect(wg.ones([1, 3]).expandAs(wg.ones([2, 3])).shape).toEqual([2, 3]);
+    const t = wg.ones([2, 3]);
+    expect(t.T.shape).toEqual([3, 2]);
+    t.dispose();
+    expect(() => t.T).toThrow(wg.DisposedError);
+    expect(() => t.T).toThrow(/^T: tensor was disposed/);
+  });
   test("error classes", () => {
     expect(() => x.select(1, 3)).toThrow(wg.IndexError);
     expect(() => x.split([1, 1], 1)).toThrow(wg.ShapeError);
