@@ -117,10 +117,20 @@ function run(roots: number[], grads: number[], keep: boolean, create: boolean, i
     const base = scratchIndex() + 2 * n + m, v = i32();
     return Array.from({ length: m }, (_, i) => v[base + i]);
   }
-  throw backwardError(status, op);
+  throw backwardError(status, op, roots);
 }
 
-function backwardError(status: number, op: string): Error {
+/**
+ * The ints of a shape record of the core (assembly/dims.ts: ndim in the high bits of the i32 at
+ * byte 4, the sizes from byte 20).
+ */
+function recordShape(rec: number): number[] {
+  const v = i32(), at = rec >> 2;
+  const nd = v[at + 1] >> 8;
+  return Array.from(v.subarray(at + 5, at + 5 + nd));
+}
+
+function backwardError(status: number, op: string, roots: readonly number[]): Error {
   const name = gradFnName(W.backwardErrorInfo(0));
   if (status === Status.HookFailed) {
     const e = hookError;
@@ -139,9 +149,14 @@ function backwardError(status: number, op: string): Error {
       `a tensor saved by ${name} is at version ${cur}; expected version ${want} instead`);
   }
   if (status === Status.InvalidGradient) {
+    // slots 6 and 7 hold shape records: for an edge, the target's shape now and the shape the
+    // node computed its gradient for; for a root, the root's shape now and its node's output
+    const now = recordShape(W.backwardErrorInfo(6)), seen = recordShape(W.backwardErrorInfo(7));
+    const atRoot = roots.some((r) => W.gradFnOf(r) === W.backwardErrorInfo(0) && sameShape(shapeOf(r), now));
+    const [got, expected] = atRoot ? [now, seen] : [seen, now];
     return new ShapeError(
-      `${op}: Function ${name} returned an invalid gradient at index ${W.backwardErrorInfo(1)}: ` +
-      "the shape it was computed for differs from the tensor's shape now (a tensor's .data was replaced with another shape after it was computed)");
+      `${op}: Function ${name} returned an invalid gradient at index ${W.backwardErrorInfo(1)} - got ${formatShape(got)} ` +
+      `but expected shape compatible with ${formatShape(expected)} (a tensor's .data was replaced with another shape after it was used)`);
   }
   if (status === Status.GradShapeMismatch) {
     const t = W.backwardErrorInfo(4), g = W.backwardErrorInfo(5);
@@ -167,7 +182,7 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOpt
     hookError = null;
     const st = W.backwardRoot(t._h);
     if (st === Status.Ok) return;
-    if (st !== Status.OutOfMemory) throw backwardError(st, "backward");
+    if (st !== Status.OutOfMemory) throw backwardError(st, "backward", [t._h]);
   }
   const { keep, create } = flags(opts, "backward");
   run([t._h], [hg], keep, create, [], "backward");

@@ -136,13 +136,19 @@ describe("data and detach", () => {
     expect(x.grad).toBeNull();
   });
 
-  // core-defects.md, "invalid-gradient message is not torch's"
-  test.fails("the invalid-gradient message gives both shapes as torch's does", () => {
+  test("the invalid-gradient message gives both shapes as torch's does", () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const y = x.mul(2);
     y.data = tensor([1, 2, 3]);
     expect(() => y.mul(3).sum().backward()).toThrow(
       /^backward: Function MulBackward0 returned an invalid gradient at index 0 - got \[3\] but expected shape compatible with \[2\]/);
+    // the same through autograd.grad and with an explicit gradient (the general path)
+    expect(() => y.mul(3).sum().backward(tensor(1))).toThrow(/got \[3\] but expected shape compatible with \[2\]/);
+    // at a root: the root's shape now is the gradient's, its node's output the expected one
+    const z = x.mul(2).sum();
+    z.data = tensor([1, 2]);
+    expect(() => z.backward(tensor([1, 1]))).toThrow(
+      /^backward: Function SumBackward0 returned an invalid gradient at index 0 - got \[2\] but expected shape compatible with \[\]/);
   });
 
   test("an old .data keeps the old storage after .data is reassigned", () => {
