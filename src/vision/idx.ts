@@ -4,13 +4,15 @@
 // Files may be gzipped; gzip is recognised by its own magic bytes (1f 8b), not by the name.
 
 import { WasmgradError } from "../errors.js";
+import type { FilePath } from "../io/node.js";
 
 /** A dataset file that is missing, unreadable or malformed. */
 export class DatasetError extends WasmgradError {}
 
 // The few Node functions used, typed here so that the published types need no @types/node.
 interface Zlib { gunzipSync(bytes: Uint8Array): Uint8Array }
-interface Fs { existsSync(path: string | URL): boolean; readFileSync(path: string | URL): Uint8Array }
+// Paths are strings or file: URLs, typed structurally so that no DOM lib is needed either.
+interface Fs { existsSync(path: FilePath): boolean; readFileSync(path: FilePath): Uint8Array }
 
 const UBYTE = 0x08;
 
@@ -24,6 +26,11 @@ function builtin<T>(name: string, op: string, what: string): T {
 
 export function nodeFs(op: string): Fs {
   return builtin<Fs>("node:fs", op, "reading files");
+}
+
+/** A path for messages: the string, or a URL's href. */
+export function showPath(p: FilePath): string {
+  return typeof p === "string" ? p : p.href;
 }
 
 function reason(e: unknown): string {
@@ -103,11 +110,11 @@ export function parseIdx(bytes: Uint8Array, ndim: number, file: string, op: stri
 }
 
 /** Reads a whole file as bytes (Node). */
-export function readBytes(path: string | URL, file: string, op: string): Uint8Array {
+export function readBytes(path: FilePath, file: string, op: string): Uint8Array {
   const fs = nodeFs(op);
   try {
     return fs.readFileSync(path);
   } catch (e) {
-    throw new DatasetError(`${op}: ${file}: cannot read ${String(path)}: ${reason(e)}`);
+    throw new DatasetError(`${op}: ${file}: cannot read ${showPath(path)}: ${reason(e)}`);
   }
 }

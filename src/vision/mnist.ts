@@ -7,15 +7,17 @@ import { tensor } from "../ops/creation.js";
 import { DTypeError, IndexError } from "../errors.js";
 import { show } from "../nn/show.js";
 import { Dataset } from "../data/dataset.js";
-import { DatasetError, decompress, nodeFs, parseIdx, readBytes } from "./idx.js";
+import { DatasetError, decompress, nodeFs, parseIdx, readBytes, showPath } from "./idx.js";
+import type { FilePath } from "../io/node.js";
 import { Image } from "./image.js";
 import { applyTransform, checkTransform, type Transform } from "./apply.js";
+import { boolArg, optsArg } from "../validate.js";
 
 const OP = "MNIST";
 
 export interface MNISTOptions<X = Image, Y = number> {
   /** The folder holding MNIST/raw/ (as torchvision) or the IDX files themselves. */
-  root?: string | URL;
+  root?: FilePath;
   /** The 60k training files (train-*) or the 10k test files (t10k-*); default true. */
   train?: boolean;
   /** Applied to each image (a vision.Image), e.g. a Compose of ToTensor and Normalize. */
@@ -28,12 +30,12 @@ export interface MNISTOptions<X = Image, Y = number> {
   files?: { images: Uint8Array; labels: Uint8Array };
 }
 
-function join(root: string | URL, ...parts: string[]): string | URL {
-  if (root instanceof URL) return new URL(parts.join("/"), root.href.endsWith("/") ? root : new URL(root.href + "/"));
+function join(root: FilePath, ...parts: string[]): FilePath {
+  if (typeof root !== "string") return new URL(parts.join("/"), root.href.endsWith("/") ? root.href : root.href + "/");
   return [root.replace(/[\\/]+$/, ""), ...parts].join("/");
 }
 
-function findFile(root: string | URL, name: string, download: boolean): { path: string | URL; file: string } {
+function findFile(root: FilePath, name: string, download: boolean): { path: FilePath; file: string } {
   const fs = nodeFs(OP);
   const dirs = [join(root, "MNIST", "raw"), root];
   for (const dir of dirs) {
@@ -43,7 +45,7 @@ function findFile(root: string | URL, name: string, download: boolean): { path: 
     }
   }
   const hint = download ? "; download is not supported, copy the files there" : "";
-  throw new DatasetError(`${OP}: ${name} not found: looked for ${name} and ${name}.gz in ${dirs.map(String).join(" and ")}${hint}`);
+  throw new DatasetError(`${OP}: ${name} not found: looked for ${name} and ${name}.gz in ${dirs.map(showPath).join(" and ")}${hint}`);
 }
 
 /**
@@ -57,7 +59,7 @@ function findFile(root: string | URL, name: string, download: boolean): { path: 
 export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
   static readonly classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"];
   readonly classes = MNIST.classes;
-  readonly root: string | URL | undefined;
+  readonly root: FilePath | undefined;
   readonly train: boolean;
   transform: Transform<Image, X> | undefined;
   targetTransform: Transform<number, Y> | undefined;
@@ -70,8 +72,9 @@ export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
 
   constructor(opts: MNISTOptions<X, Y>) {
     super();
-    if (opts === null || typeof opts !== "object") throw new DTypeError(`${OP}: expected options { root, train?, transform? }, got ${show(opts)}`);
-    const { root, train = true, transform, targetTransform, download = false, files } = opts;
+    if (opts === undefined) throw new DTypeError(`${OP}: expected options { root, train?, transform? }, got undefined`);
+    const { root, train = true, transform, targetTransform, download = false, files } = optsArg<MNISTOptions<X, Y>>(opts, OP, "{ root, train?, transform? }");
+    boolArg(download, "download", OP);
     if (typeof train !== "boolean") throw new DTypeError(`${OP}: train must be a boolean, got ${show(train)}`);
     if (transform !== undefined) checkTransform(transform, OP, "transform");
     if (targetTransform !== undefined) checkTransform(targetTransform, OP, "targetTransform");
@@ -79,7 +82,7 @@ export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
     const names = { images: `${prefix}-images-idx3-ubyte`, labels: `${prefix}-labels-idx1-ubyte` };
     let imageBytes: Uint8Array, labelBytes: Uint8Array, imageFile: string, labelFile: string;
     if (files !== undefined) {
-      if (files === null || !(files.images instanceof Uint8Array) || !(files.labels instanceof Uint8Array)) {
+      if (files === null || typeof files !== "object" || !(files.images instanceof Uint8Array) || !(files.labels instanceof Uint8Array)) {
         throw new DTypeError(`${OP}: files must be { images: Uint8Array, labels: Uint8Array }, got ${show(files)}`);
       }
       [imageBytes, labelBytes, imageFile, labelFile] = [files.images, files.labels, "the images file", "the labels file"];
@@ -112,7 +115,7 @@ export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
   /** `[image, label]`; negative indices count from the end, as in Python. */
   getItem(index: number): [X, Y] {
     const n = this.len();
-    if (!Number.isInteger(index) || index < -n || index >= n) {
+    if (typeof index !== "number" || !Number.isInteger(index) || index < -n || index >= n) {
       throw new IndexError(`${OP}: index ${show(index)} is out of range for ${n} samples`);
     }
     const i = index < 0 ? index + n : index;
