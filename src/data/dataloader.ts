@@ -10,6 +10,7 @@ import { randint, randperm as randpermOp } from "../ops/creation.js";
 import { Generator as RandomGenerator } from "../random.js";
 import { DTypeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/show.js";
+import { MAX_SIZE, boolArg, fnArg, optsArg, sizeArg } from "../validate.js";
 import { defaultCollate } from "./collate.js";
 import type { DatasetLike } from "./dataset.js";
 
@@ -47,27 +48,37 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
   readonly collateFn: (samples: T[]) => B;
 
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {
-    if (!dataset || typeof dataset.getItem !== "function" || typeof dataset.len !== "function") {
-      throw new DTypeError(`DataLoader: dataset must have getItem(index) and len(), got ${describe(dataset)}`);
+    const op = "DataLoader";
+    if (dataset === null || typeof dataset !== "object" || typeof dataset.getItem !== "function" || typeof dataset.len !== "function") {
+      throw new DTypeError(`${op}: dataset must have getItem(index) and len(), got ${describe(dataset)}`);
     }
-    const bs = opts.batchSize ?? 1;
-    if (!Number.isInteger(bs) || bs <= 0) throw new WasmgradError(`DataLoader: batchSize should be a positive integer value, but got batchSize=${describe(bs)}`);
+    const o = optsArg<DataLoaderOptions<T, B>>(opts, op, "{ batchSize?, shuffle?, dropLast?, generator?, collateFn? }");
+    const bs = o.batchSize ?? 1;
+    if (typeof bs !== "number" || !Number.isInteger(bs) || bs <= 0 || bs > MAX_SIZE) {
+      throw new WasmgradError(`${op}: batchSize should be a positive integer value, but got batchSize=${describe(bs)}`);
+    }
+    if (o.generator !== undefined && !(o.generator instanceof RandomGenerator)) throw new DTypeError(`${op}: generator must be a Generator, got ${describe(o.generator)}`);
     this.dataset = dataset;
     this.batchSize = bs;
-    this.shuffle = opts.shuffle ?? false;
-    this.dropLast = opts.dropLast ?? false;
-    this.generator = opts.generator;
-    this.collateFn = opts.collateFn ?? (defaultCollate as (s: T[]) => B);
+    this.shuffle = boolArg(o.shuffle ?? false, "shuffle", op);
+    this.dropLast = boolArg(o.dropLast ?? false, "dropLast", op);
+    this.generator = o.generator;
+    this.collateFn = o.collateFn === undefined ? (defaultCollate as (s: T[]) => B) : fnArg(o.collateFn, "collateFn", op);
+  }
+
+  /** The dataset's length, checked: a size (what len() returns is the user's code). */
+  private size(): number {
+    return sizeArg(this.dataset.len(), "dataset.len()", "DataLoader");
   }
 
   /** Number of batches per epoch (torch's len(loader)). */
   get length(): number {
-    const n = this.dataset.len();
+    const n = this.size();
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
   private *indices(): Generator<number> {
-    const n = this.dataset.len();
+    const n = this.size();
     if (!this.shuffle) {
       for (let i = 0; i < n; i++) yield i;
       return;

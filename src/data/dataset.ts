@@ -4,6 +4,7 @@ import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/show.js";
 import { select } from "../ops/shape.js";
+import { tensorArg } from "../validate.js";
 
 /** A map-style dataset: subclasses define getItem(index) and len(). */
 export abstract class Dataset<T = unknown> {
@@ -25,6 +26,7 @@ export class TensorDataset extends Dataset<Tensor[]> {
     if (tensors.length === 0) throw new WasmgradError("TensorDataset: expected at least one tensor");
     for (const t of tensors) {
       if (!(t instanceof Tensor)) throw new DTypeError(`TensorDataset: expected tensors, got ${describe(t)}`);
+      tensorArg(t, "a tensor", "TensorDataset");
       if (t.ndim === 0) throw new ShapeError("TensorDataset: tensors must have at least one dim (the sample dim)");
     }
     const n = tensors[0]._shape[0];
@@ -35,7 +37,7 @@ export class TensorDataset extends Dataset<Tensor[]> {
   }
   getItem(index: number): Tensor[] {
     const n = this.len();
-    if (!Number.isInteger(index) || index < -n || index >= n) throw new IndexError(`TensorDataset: index ${index} is out of range for ${n} samples`);
+    if (typeof index !== "number" || !Number.isInteger(index) || index < -n || index >= n) throw new IndexError(`TensorDataset: index ${describe(index)} is out of range for ${n} samples`);
     return this.tensors.map((t) => select(t, 0, index));
   }
   len(): number { return this.tensors[0]._shape[0]; }

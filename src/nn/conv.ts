@@ -5,18 +5,11 @@ import { empty } from "../ops/creation.js";
 import { conv1d, conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from "../ops/conv.js";
 import { DTypeError, WasmgradError } from "../errors.js";
 import { show as describe } from "./show.js";
+import { MAX_SIZE, boolArg, floatDtypeArg, named, optsArg, pairArg, showList, sizeArg, tupleArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "./init.js";
 
 type Size = number | readonly number[];
-
-function tuple(v: unknown, n: number, what: string, op: string, min: number): number[] {
-  const t = typeof v === "number" ? new Array<number>(n).fill(v) : Array.isArray(v) ? [...v] : null;
-  if (t === null || t.length !== n || !t.every((x) => typeof x === "number" && Number.isInteger(x) && x >= min)) {
-    throw new DTypeError(`${op}: ${what} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
-  }
-  return t as number[];
-}
 
 const py = (t: readonly number[]): string => `(${t.join(", ")}${t.length === 1 ? "," : ""})`;
 
@@ -39,28 +32,30 @@ abstract class ConvNd extends Module {
 
   constructor(n: number, op: string, inChannels: number, outChannels: number, kernelSize: Size, opts: ConvOptions) {
     super();
-    if (opts === null || typeof opts !== "object") throw new DTypeError(`${op}: options must be an object, got ${describe(opts)}`);
-    this.inChannels = tuple(inChannels, 1, "inChannels", op, 1)[0];
-    this.outChannels = tuple(outChannels, 1, "outChannels", op, 1)[0];
-    this.kernelSize = tuple(kernelSize, n, "kernelSize", op, 1);
-    this.stride = tuple(opts.stride ?? 1, n, "stride", op, 1);
-    this.dilation = tuple(opts.dilation ?? 1, n, "dilation", op, 1);
+    opts = optsArg<ConvOptions>(opts, op, "{ stride?, padding?, dilation?, groups?, bias?, dtype? }");
+    this.inChannels = tupleArg(inChannels, 1, "inChannels", op, 1)[0];
+    this.outChannels = tupleArg(outChannels, 1, "outChannels", op, 1)[0];
+    this.kernelSize = tupleArg(kernelSize, n, "kernelSize", op, 1);
+    this.stride = tupleArg(opts.stride ?? 1, n, "stride", op, 1);
+    this.dilation = tupleArg(opts.dilation ?? 1, n, "dilation", op, 1);
     const p = opts.padding ?? 0;
     if (p === "same" || p === "valid") {
       if (p === "same" && this.stride.some((s) => s !== 1)) throw new WasmgradError(`${op}: padding='same' is not supported for strided convolutions`);
       this.padding = p;
-    } else this.padding = tuple(p, n, "padding", op, 0);
-    const groups = opts.groups ?? 1;
-    if (!Number.isInteger(groups) || groups < 1) throw new DTypeError(`${op}: groups must be a positive integer, got ${describe(groups)}`);
+    } else this.padding = tupleArg(p, n, "padding", op, 0);
+    const groups = sizeArg(opts.groups ?? 1, "groups", op, 1);
     if (this.inChannels % groups !== 0) throw new WasmgradError(`${op}: in_channels must be divisible by groups (${this.inChannels} % ${groups})`);
     if (this.outChannels % groups !== 0) throw new WasmgradError(`${op}: out_channels must be divisible by groups (${this.outChannels} % ${groups})`);
     if ((opts.paddingMode ?? "zeros") !== "zeros") throw new WasmgradError(`${op}: paddingMode ${describe(opts.paddingMode)} is not supported (only "zeros")`);
     this.groups = groups;
-    const dtype = opts.dtype ?? "float32";
-    this.weight = new Parameter(empty([this.outChannels, this.inChannels / groups, ...this.kernelSize], { dtype }));
-    if (opts.bias ?? true) this.bias = new Parameter(empty([this.outChannels], { dtype }));
-    else this.registerParameter("bias", null);
-    this.resetParameters();
+    const dtype = floatDtypeArg(opts.dtype, op);
+    const bias = boolArg(opts.bias ?? true, "bias", op);
+    named(op, () => {
+      this.weight = new Parameter(empty([this.outChannels, this.inChannels / groups, ...this.kernelSize], { dtype }));
+      if (bias) this.bias = new Parameter(empty([this.outChannels], { dtype }));
+      else this.registerParameter("bias", null);
+      this.resetParameters();
+    });
   }
 
   /** torch's reset_parameters: kaiming_uniform_(a=sqrt(5)) weight, then bias ~ U(±1/sqrt(fan_in)). */
@@ -115,6 +110,18 @@ export class Conv2d extends ConvNd {
 type Pair = number | readonly [number, number];
 const showPair = (v: Pair): string => (typeof v === "number" ? String(v) : py(v));
 
+/** A pooling module's options: an object, or the stride alone (torch's second positional argument). */
+function poolOpts<O extends { stride?: Pair }>(opts: unknown, op: string): Partial<O> {
+  if (typeof opts === "number" || Array.isArray(opts)) return { stride: opts as Pair } as Partial<O>;
+  return optsArg<O>(opts, op, "{ stride?, padding?, ... } or a stride");
+}
+
+/** A size kept as given (a number or a pair), checked as integers >= min. */
+function pairOf(v: unknown, what: string, op: string, min: number): Pair {
+  const t = pairArg(v, what, op, min);
+  return typeof v === "number" ? t[0] : t;
+}
+
 export interface MaxPoolOptions { stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean; returnIndices?: boolean }
 
 /** 2-D max pooling (torch.nn.MaxPool2d); the stride defaults to the kernel size. */
@@ -127,13 +134,14 @@ export class MaxPool2d extends Module {
   returnIndices: boolean;
   constructor(kernelSize: Pair, opts: MaxPoolOptions | Pair = {}) {
     super();
-    const o: MaxPoolOptions = typeof opts === "number" || Array.isArray(opts) ? { stride: opts as Pair } : opts as MaxPoolOptions;
-    this.kernelSize = kernelSize;
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
-    this.dilation = o.dilation ?? 1;
-    this.ceilMode = o.ceilMode ?? false;
-    this.returnIndices = o.returnIndices ?? false;
+    const op = "MaxPool2d";
+    const o = poolOpts<MaxPoolOptions>(opts, op);
+    this.kernelSize = pairOf(kernelSize, "kernelSize", op, 1);
+    this.stride = pairOf(o.stride ?? kernelSize, "stride", op, 1);
+    this.padding = pairOf(o.padding ?? 0, "padding", op, 0);
+    this.dilation = pairOf(o.dilation ?? 1, "dilation", op, 1);
+    this.ceilMode = boolArg(o.ceilMode ?? false, "ceilMode", op);
+    this.returnIndices = boolArg(o.returnIndices ?? false, "returnIndices", op);
   }
   forward(x: Tensor): Tensor | [Tensor, Tensor] {
     const opts = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
@@ -156,13 +164,18 @@ export class AvgPool2d extends Module {
   divisorOverride: number | undefined;
   constructor(kernelSize: Pair, opts: AvgPoolOptions | Pair = {}) {
     super();
-    const o: AvgPoolOptions = typeof opts === "number" || Array.isArray(opts) ? { stride: opts as Pair } : opts as AvgPoolOptions;
-    this.kernelSize = kernelSize;
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
-    this.ceilMode = o.ceilMode ?? false;
-    this.countIncludePad = o.countIncludePad ?? true;
-    this.divisorOverride = o.divisorOverride;
+    const op = "AvgPool2d";
+    const o = poolOpts<AvgPoolOptions>(opts, op);
+    this.kernelSize = pairOf(kernelSize, "kernelSize", op, 1);
+    this.stride = pairOf(o.stride ?? kernelSize, "stride", op, 1);
+    this.padding = pairOf(o.padding ?? 0, "padding", op, 0);
+    this.ceilMode = boolArg(o.ceilMode ?? false, "ceilMode", op);
+    this.countIncludePad = boolArg(o.countIncludePad ?? true, "countIncludePad", op);
+    const d = o.divisorOverride;
+    if (d !== undefined && d !== null && (typeof d !== "number" || !Number.isInteger(d) || d === 0 || Math.abs(d) > MAX_SIZE)) {
+      throw new DTypeError(`${op}: divisorOverride must be a nonzero integer, got ${describe(d)}`);
+    }
+    this.divisorOverride = d ?? undefined;
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, {
@@ -176,7 +189,14 @@ export class AvgPool2d extends Module {
 /** Average pooling to a fixed output size (torch.nn.AdaptiveAvgPool2d); null keeps that input size. */
 export class AdaptiveAvgPool2d extends Module {
   outputSize: number | readonly [number | null, number | null];
-  constructor(outputSize: number | readonly [number | null, number | null]) { super(); this.outputSize = outputSize; }
+  constructor(outputSize: number | readonly [number | null, number | null]) {
+    super();
+    const ok = (v: unknown): boolean => v === null || (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_SIZE);
+    if (!(typeof outputSize === "number" ? ok(outputSize) : Array.isArray(outputSize) && outputSize.length === 2 && outputSize.every(ok))) {
+      throw new DTypeError(`AdaptiveAvgPool2d: outputSize must be a non-negative integer or a pair of them (null keeps a size), got ${showList(outputSize)}`);
+    }
+    this.outputSize = typeof outputSize === "number" ? outputSize : [outputSize[0], outputSize[1]];
+  }
   forward(x: Tensor): Tensor { return adaptiveAvgPool2d(x, this.outputSize as Pair); }
   extraRepr(): string {
     const o = this.outputSize;

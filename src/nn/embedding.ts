@@ -8,12 +8,13 @@ import { where } from "../ops/binary.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError, formatShape } from "../errors.js";
 import { h } from "../ops/util.js";
 import { show as describe } from "./show.js";
+import { boolArg, floatDtypeArg, named, optsArg, sizeArg, tensorArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
 import { normal_ } from "./init.js";
 
-function paddingIndex(p: number | null | undefined, n: number, op: string): number | null {
+function paddingIndex(p: unknown, n: number, op: string): number | null {
   if (p === null || p === undefined) return null;
-  if (!Number.isInteger(p) || p >= n || p < -n) throw new WasmgradError(`${op}: paddingIdx must be within num_embeddings (${n}), got ${describe(p)}`);
+  if (typeof p !== "number" || !Number.isInteger(p) || p >= n || p < -n) throw new WasmgradError(`${op}: paddingIdx must be within num_embeddings (${n}), got ${describe(p)}`);
   return p < 0 ? p + n : p;
 }
 
@@ -51,28 +52,35 @@ export class Embedding extends Module {
   constructor(numEmbeddings: number, embeddingDim: number,
     opts: { paddingIdx?: number | null; weight?: Tensor; freeze?: boolean; dtype?: "float32" | "float64" } = {}) {
     super();
-    for (const [v, n] of [[numEmbeddings, "numEmbeddings"], [embeddingDim, "embeddingDim"]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new DTypeError(`Embedding: ${n} must be a non-negative integer, got ${describe(v)}`);
-    }
-    this.numEmbeddings = numEmbeddings;
-    this.embeddingDim = embeddingDim;
-    this.paddingIdx = paddingIndex(opts.paddingIdx, numEmbeddings, "Embedding");
-    if (opts.weight !== undefined) {
-      if (!(opts.weight instanceof Tensor) || opts.weight.ndim !== 2 || opts.weight._shape[0] !== numEmbeddings || opts.weight._shape[1] !== embeddingDim) {
-        throw new ShapeError(`Embedding: Shape of weight does not match num_embeddings and embedding_dim`);
+    const op = "Embedding";
+    this.numEmbeddings = sizeArg(numEmbeddings, "numEmbeddings", op);
+    this.embeddingDim = sizeArg(embeddingDim, "embeddingDim", op);
+    const o = optsArg<{ paddingIdx: number | null; weight: Tensor; freeze: boolean; dtype: string }>(opts, op, "{ paddingIdx?, weight?, freeze?, dtype? }");
+    this.paddingIdx = paddingIndex(o.paddingIdx, numEmbeddings, op);
+    const freeze = boolArg(o.freeze ?? false, "freeze", op);
+    const dtype = floatDtypeArg(o.dtype, op);
+    if (o.weight !== undefined) {
+      const w = tensorArg(o.weight, "weight", op);
+      if (w.ndim !== 2 || w._shape[0] !== numEmbeddings || w._shape[1] !== embeddingDim) {
+        throw new ShapeError(`${op}: Shape of weight ${formatShape(w._shape)} does not match num_embeddings and embedding_dim [${numEmbeddings}, ${embeddingDim}]`);
       }
-      this.weight = new Parameter(opts.weight, !(opts.freeze ?? false));
+      this.weight = named(op, () => new Parameter(w, !freeze));
     } else {
-      this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype ?? "float32" }));
-      this.resetParameters();
+      named(op, () => {
+        this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype }));
+        this.resetParameters();
+      });
     }
   }
 
   /** An Embedding over the given [n, dim] table (frozen unless freeze: false), as torch's from_pretrained. */
   static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
-    if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2) throw new ShapeError("Embedding.fromPretrained: Embeddings parameter is expected to be 2-dimensional");
+    const op = "Embedding.fromPretrained";
+    tensorArg(embeddings, "embeddings", op);
+    if (embeddings.ndim !== 2) throw new ShapeError(`${op}: Embeddings parameter is expected to be 2-dimensional, got ${formatShape(embeddings._shape)}`);
+    const o = optsArg<{ freeze: boolean; paddingIdx: number | null }>(opts, op, "{ freeze?, paddingIdx? }");
     const [n, d] = embeddings._shape;
-    return new Embedding(n, d, { weight: embeddings, freeze: opts.freeze ?? true, paddingIdx: opts.paddingIdx });
+    return named(op, () => new Embedding(n, d, { weight: embeddings, freeze: boolArg(o.freeze ?? true, "freeze", op), paddingIdx: o.paddingIdx }));
   }
 
   resetParameters(): void {

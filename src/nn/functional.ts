@@ -7,26 +7,43 @@ import {
 import { matmul } from "../ops/linalg.js";
 import { eq, mul } from "../ops/binary.js";
 import { arange, zerosLike } from "../ops/creation.js";
-import { DTypeError, IndexError, WasmgradError } from "../errors.js";
-import { h } from "../ops/util.js";
+import { DTypeError, IndexError, ShapeError, WasmgradError, formatShape } from "../errors.js";
+import { isFloat } from "../dtype.js";
+import { broadcastShapes, checkShape } from "../shape.js";
+import { MAX_SIZE, boolArg, optTensorArg, probArg, tensorArg } from "../validate.js";
 import { show as describe } from "./show.js";
 import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from "../ops/softmax.js";
 import { bernoulli_ } from "../random.js";
 import { linearFused } from "./fused.js";
-import { isFloat } from "../dtype.js";
 
 /** x @ weight^T + bias, weight of shape [out, in] (torch.nn.functional.linear). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  h(x, "linear"); h(weight, "linear");
-  if (bias !== undefined && bias !== null && bias instanceof Tensor) {
-    h(bias, "linear");
+  checkLinear(x, weight, bias);
+  if (bias !== undefined && bias !== null) {
     // the common case as one GEMM with the bias in its store (grad_fn AddmmBackward0, as torch)
     const [xs, ws, bs] = [x._shape, weight._shape, bias._shape];
-    if (xs.length === 2 && ws.length === 2 && bs.length === 1 && xs[1] === ws[1] && bs[0] === ws[0] &&
-        isFloat(x._dt) && weight._dt === x._dt && bias._dt === x._dt) return linearFused(x, weight, bias);
+    if (xs.length === 2 && ws.length === 2 && bs.length === 1 && xs[1] === ws[1] && bs[0] === ws[0]) return linearFused(x, weight, bias);
   }
   const y = matmul(x, weight.t());
   return bias === undefined || bias === null ? y : y.add(bias);
+}
+
+/** linear's arguments as torch checks them: weight [out, in] (or [in]), x [..., in], bias [out]. */
+function checkLinear(x: Tensor, weight: Tensor, bias: Tensor | null | undefined): void {
+  const op = "linear";
+  tensorArg(x, "input", op); tensorArg(weight, "weight", op);
+  const b = optTensorArg(bias, "bias", op);
+  const xs = x._shape, ws = weight._shape;
+  if (ws.length !== 1 && ws.length !== 2) throw new ShapeError(`${op}: weight must be 1-D or 2-D [out_features, in_features], got ${formatShape(ws)}`);
+  if (xs.length === 0) throw new ShapeError(`${op}: input must have at least 1 dim, got a 0-dim tensor`);
+  if (xs[xs.length - 1] !== ws[ws.length - 1]) {
+    throw new ShapeError(`${op}: mat1 and mat2 shapes cannot be multiplied (input ${formatShape(xs)} and weight ${formatShape(ws)}: in_features differ)`);
+  }
+  for (const [t, what] of [[weight, "weight"], [b, "bias"]] as const) {
+    if (t && t._dt !== x._dt) throw new DTypeError(`${op}: expected ${what} of dtype ${x.dtype}, like the input, got ${t.dtype}`);
+  }
+  if (!isFloat(x._dt)) throw new DTypeError(`${op}: input must be float32 or float64, got ${x.dtype}`);
+  if (b) broadcastShapes(ws.length === 2 ? [...xs.slice(0, -1), ws[0]] : xs.slice(0, -1), b._shape, op);
 }
 
 export const relu = (x: Tensor): Tensor => reluOp(x);
@@ -53,9 +70,11 @@ export const logSoftmax = (x: Tensor, dim: number): Tensor => logSoftmaxOp(x, ne
  * torch's dropout: noise = bernoulli_(1 - p) / (1 - p), out = x * noise.
  */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  h(x, "dropout");
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new WasmgradError(`dropout: dropout probability has to be between 0 and 1, but got ${describe(p)}`);
+  tensorArg(x, "input", "dropout");
+  probArg(p, "dropout probability", "dropout");
+  boolArg(training, "training", "dropout");
   if (p === 0 || !training || x.numel() === 0) return x;
+  if (!isFloat(x._dt)) throw new DTypeError(`dropout: input must be float32 or float64, got ${x.dtype}`);
   if (p === 1) return mul(x, 0);
   const noise = bernoulli_(zerosLike(x), 1 - p);
   noise.div_(1 - p);
@@ -64,7 +83,10 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 
 /** Integer class indices → one-hot int32 rows of length numClasses (max + 1 when -1). */
 export function oneHot(t: Tensor, numClasses = -1): Tensor {
-  h(t, "oneHot");
+  tensorArg(t, "input", "oneHot");
+  if (typeof numClasses !== "number" || !Number.isInteger(numClasses) || numClasses < -1 || numClasses > MAX_SIZE) {
+    throw new WasmgradError(`oneHot: numClasses must be a positive integer or -1, got ${describe(numClasses)}`);
+  }
   if (t.dtype !== "int32") throw new DTypeError(`oneHot: one_hot is only applicable to index tensor (int32), got ${t.dtype}`);
   const vals = t.dataSync() as Int32Array;
   let max = -1;
@@ -80,5 +102,6 @@ export function oneHot(t: Tensor, numClasses = -1): Tensor {
   } else if (max >= numClasses) {
     throw new IndexError(`oneHot: Class values must be smaller than num_classes (got ${max} with numClasses=${numClasses}).`);
   }
+  checkShape([...t._shape, numClasses], "oneHot");
   return eq(t.unsqueeze(-1), arange(numClasses, undefined, 1, { dtype: "int32" })).int();
 }

@@ -4,14 +4,10 @@ import { Tensor } from "../tensor.js";
 import { empty } from "../ops/creation.js";
 import { DTypeError, IndexError, WasmgradError } from "../errors.js";
 import { show as describe } from "./show.js";
+import { boolArg, dimArg, floatDtypeArg, named, numberArg, oneOf, optsArg, probArg, sizeArg, listArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "./init.js";
 import * as F from "./functional.js";
-
-function positiveInt(v: unknown, what: string, op: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new DTypeError(`${op}: ${what} must be a non-negative integer, got ${describe(v)}`);
-  return v;
-}
 
 /** y = x W^T + b (torch.nn.Linear), initialised as torch: kaiming-uniform weight, then the bias. */
 export class Linear extends Module {
@@ -22,13 +18,18 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean; dtype?: "float32" | "float64" } = {}) {
     super();
-    this.inFeatures = positiveInt(inFeatures, "inFeatures", "Linear");
-    this.outFeatures = positiveInt(outFeatures, "outFeatures", "Linear");
-    const dtype = opts.dtype ?? "float32";
-    this.weight = new Parameter(empty([outFeatures, inFeatures], { dtype }));
-    if (opts.bias ?? true) this.bias = new Parameter(empty([outFeatures], { dtype }));
-    else this.registerParameter("bias", null);
-    this.resetParameters();
+    const op = "Linear";
+    this.inFeatures = sizeArg(inFeatures, "inFeatures", op);
+    this.outFeatures = sizeArg(outFeatures, "outFeatures", op);
+    const o = optsArg<{ bias: boolean; dtype: string }>(opts, op, "{ bias?: boolean, dtype?: \"float32\" | \"float64\" }");
+    const bias = boolArg(o.bias ?? true, "bias", op);
+    const dtype = floatDtypeArg(o.dtype, op);
+    named(op, () => {
+      this.weight = new Parameter(empty([outFeatures, inFeatures], { dtype }));
+      if (bias) this.bias = new Parameter(empty([outFeatures], { dtype }));
+      else this.registerParameter("bias", null);
+      this.resetParameters();
+    });
   }
 
   /** torch's reset_parameters: weight ~ U(±1/sqrt(in)) via kaiming_uniform_(a=sqrt(5)), then bias ~ U(±1/sqrt(in)). */
@@ -49,8 +50,11 @@ export class Linear extends Module {
 export class Sequential extends Module {
   constructor(...mods: (Module | Record<string, Module>)[]) {
     super();
-    if (mods.length === 1 && !(mods[0] instanceof Module) && typeof mods[0] === "object" && mods[0] !== null) {
-      for (const [k, m] of Object.entries(mods[0])) this.registerModule(k, m);
+    if (mods.length === 1 && !(mods[0] instanceof Module) && typeof mods[0] === "object" && mods[0] !== null && !Array.isArray(mods[0])) {
+      for (const [k, m] of Object.entries(mods[0])) {
+        if (!(m instanceof Module)) throw new DTypeError(`Sequential: ${JSON.stringify(k)} is not a Module (got ${describe(m)})`);
+        named("Sequential", () => this.registerModule(k, m));
+      }
     } else {
       mods.forEach((m, i) => {
         if (!(m instanceof Module)) throw new DTypeError(`Sequential: argument ${i} is not a Module (got ${describe(m)})`);
@@ -62,8 +66,8 @@ export class Sequential extends Module {
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
     const list = [...this._modules.values()];
-    const j = i < 0 ? i + list.length : i;
-    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new IndexError(`Sequential: index ${i} is out of range`);
+    const j = typeof i !== "number" ? NaN : i < 0 ? i + list.length : i;
+    if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new IndexError(`Sequential: index ${describe(i)} is out of range for ${list.length} modules`);
     return list[j] as Module;
   }
   append(m: Module): this { this.registerModule(String(this._modules.size), m); return this; }
@@ -78,13 +82,13 @@ export class Sequential extends Module {
 export class ModuleList extends Module {
   constructor(mods: Iterable<Module> = []) {
     super();
-    for (const m of mods) this.append(m);
+    for (const m of listArg(mods, "modules", "ModuleList")) this.append(m as Module);
   }
   get length(): number { return this._modules.size; }
   at(i: number): Module {
     const n = this._modules.size;
-    const j = i < 0 ? i + n : i;
-    if (!Number.isInteger(j) || j < 0 || j >= n) throw new IndexError(`ModuleList: index ${i} is out of range`);
+    const j = typeof i !== "number" ? NaN : i < 0 ? i + n : i;
+    if (!Number.isInteger(j) || j < 0 || j >= n) throw new IndexError(`ModuleList: index ${describe(i)} is out of range for ${n} modules`);
     return this._modules.get(String(j)) as Module;
   }
   append(m: Module): this {
@@ -92,7 +96,7 @@ export class ModuleList extends Module {
     this.registerModule(String(this._modules.size), m);
     return this;
   }
-  extend(mods: Iterable<Module>): this { for (const m of mods) this.append(m); return this; }
+  extend(mods: Iterable<Module>): this { for (const m of listArg(mods, "modules", "ModuleList")) this.append(m as Module); return this; }
   [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()] as Module[])[Symbol.iterator](); }
   forward(): unknown { throw new WasmgradError("ModuleList: a ModuleList has no forward(); call its modules"); }
 }
@@ -105,21 +109,24 @@ export class Identity extends Module { forward(x: Tensor): Tensor { return x; } 
 
 export class GELU extends Module {
   approximate: "none" | "tanh";
-  constructor(opts: { approximate?: "none" | "tanh" } = {}) { super(); this.approximate = opts.approximate ?? "none"; }
+  constructor(opts: { approximate?: "none" | "tanh" } = {}) {
+    super();
+    this.approximate = oneOf(optsArg<{ approximate: string }>(opts, "GELU").approximate ?? "none", ["none", "tanh"] as const, "approximate", "GELU");
+  }
   forward(x: Tensor): Tensor { return F.gelu(x, { approximate: this.approximate }); }
   extraRepr(): string { return `approximate='${this.approximate}'`; }
 }
 
 export class Softmax extends Module {
   dim: number;
-  constructor(dim: number) { super(); this.dim = dim; }
+  constructor(dim: number) { super(); this.dim = dimArg(dim, "dim", "Softmax"); }
   forward(x: Tensor): Tensor { return F.softmax(x, this.dim); }
   extraRepr(): string { return `dim=${this.dim}`; }
 }
 
 export class LogSoftmax extends Module {
   dim: number;
-  constructor(dim: number) { super(); this.dim = dim; }
+  constructor(dim: number) { super(); this.dim = dimArg(dim, "dim", "LogSoftmax"); }
   forward(x: Tensor): Tensor { return F.logSoftmax(x, this.dim); }
   extraRepr(): string { return `dim=${this.dim}`; }
 }
@@ -128,7 +135,11 @@ export class LogSoftmax extends Module {
 export class Flatten extends Module {
   startDim: number;
   endDim: number;
-  constructor(startDim = 1, endDim = -1) { super(); this.startDim = startDim; this.endDim = endDim; }
+  constructor(startDim = 1, endDim = -1) {
+    super();
+    this.startDim = dimArg(startDim, "startDim", "Flatten");
+    this.endDim = dimArg(endDim, "endDim", "Flatten");
+  }
   forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
   extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
 }
@@ -138,8 +149,7 @@ export class Dropout extends Module {
   p: number;
   constructor(p = 0.5) {
     super();
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new WasmgradError(`Dropout: dropout probability has to be between 0 and 1, but got ${describe(p)}`);
-    this.p = p;
+    this.p = probArg(p, "dropout probability", "Dropout");
   }
   forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
   extraRepr(): string { return `p=${this.p}, inplace=False`; }
@@ -147,7 +157,7 @@ export class Dropout extends Module {
 
 export class LeakyReLU extends Module {
   negativeSlope: number;
-  constructor(negativeSlope = 0.01) { super(); this.negativeSlope = negativeSlope; }
+  constructor(negativeSlope = 0.01) { super(); this.negativeSlope = numberArg(negativeSlope, "negativeSlope", "LeakyReLU", { finite: false }); }
   forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope); }
   extraRepr(): string { return `negative_slope=${this.negativeSlope}`; }
 }
@@ -155,7 +165,12 @@ export class LeakyReLU extends Module {
 export class Softplus extends Module {
   beta: number;
   threshold: number;
-  constructor(opts: { beta?: number; threshold?: number } = {}) { super(); this.beta = opts.beta ?? 1; this.threshold = opts.threshold ?? 20; }
+  constructor(opts: { beta?: number; threshold?: number } = {}) {
+    super();
+    const o = optsArg<{ beta: number; threshold: number }>(opts, "Softplus", "{ beta?: number, threshold?: number }");
+    this.beta = numberArg(o.beta ?? 1, "beta", "Softplus");
+    this.threshold = numberArg(o.threshold ?? 20, "threshold", "Softplus", { finite: false });
+  }
   forward(x: Tensor): Tensor { return F.softplus(x, { beta: this.beta, threshold: this.threshold }); }
   extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
 }

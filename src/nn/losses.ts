@@ -8,7 +8,10 @@ import { abs, log, relu, exp } from "../ops/unary.js";
 import { sub, mul, maximum, where, eq, ne, logicalAnd } from "../ops/binary.js";
 import { arange, full } from "../ops/creation.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError, formatShape } from "../errors.js";
-import { h } from "../ops/util.js";
+import { DType } from "../../assembly/abi.js";
+import { isFloat } from "../dtype.js";
+import { broadcastShapes } from "../shape.js";
+import { intArg, optTensorArg, optsArg, tensorArg } from "../validate.js";
 import { show as describe } from "./show.js";
 import { logSoftmax } from "./functional.js";
 import { crossEntropyFused } from "./fused.js";
@@ -25,8 +28,25 @@ function reduce(loss: Tensor, r: Reduction): Tensor {
   return r === "mean" ? loss.mean() : r === "sum" ? loss.sum() : loss;
 }
 
-function pair(input: Tensor, target: Tensor, op: string): void {
-  h(input, op); h(target, op);
+/** Both tensors live, the input floating point, the options an object (or left out). */
+function pair(input: Tensor, target: Tensor, op: string, opts?: unknown): void {
+  tensorArg(input, "input", op); tensorArg(target, "target", op);
+  optsArg(opts, op, "{ reduction?: \"mean\" | \"sum\" | \"none\", ... }");
+  if (!isFloat(input._dt)) throw new DTypeError(`${op}: input must be float32 or float64, got ${input.dtype}`);
+}
+
+/** pair() for the regression losses: a numeric target that broadcasts with the input. */
+function regression(input: Tensor, target: Tensor, op: string, opts: unknown): void {
+  pair(input, target, op, opts);
+  if (target._dt === DType.Bool) throw new DTypeError(`${op}: target must be a number tensor, got bool`);
+  broadcastShapes(input._shape, target._shape, op);
+}
+
+/** An optional weight tensor that broadcasts with `shape`. */
+function weightOf(w: unknown, what: string, shape: readonly number[], op: string): Tensor | null {
+  const t = optTensorArg(w, what, op);
+  if (t) broadcastShapes(shape, t._shape, op);
+  return t;
 }
 
 function sameShapes(input: Tensor, target: Tensor, op: string): void {
@@ -38,7 +58,7 @@ function sameShapes(input: Tensor, target: Tensor, op: string): void {
 
 /** mean((input - target)^2) (torch.nn.functional.mse_loss). */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  pair(input, target, "mseLoss");
+  regression(input, target, "mseLoss", opts);
   const r = reductionOf(opts.reduction, "mseLoss");
   const d = sub(input, target);
   return reduce(mul(d, d), r);
@@ -46,13 +66,13 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
 
 /** mean(|input - target|) (torch.nn.functional.l1_loss). */
 export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  pair(input, target, "l1Loss");
+  regression(input, target, "l1Loss", opts);
   return reduce(abs(sub(input, target)), reductionOf(opts.reduction, "l1Loss"));
 }
 
 /** 0.5 z^2 / beta where z = |input - target| < beta, else z - 0.5 beta (torch.nn.functional.smooth_l1_loss). */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
-  pair(input, target, "smoothL1Loss");
+  regression(input, target, "smoothL1Loss", opts);
   const r = reductionOf(opts.reduction, "smoothL1Loss");
   const beta = opts.beta ?? 1;
   if (typeof beta !== "number" || !(beta >= 0)) throw new WasmgradError(`smoothL1Loss: beta must be a non-negative number, got ${describe(beta)}`);
@@ -63,7 +83,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: 
 
 /** 0.5 z^2 where z = |input - target| < delta, else delta (z - 0.5 delta) (torch.nn.functional.huber_loss). */
 export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
-  pair(input, target, "huberLoss");
+  regression(input, target, "huberLoss", opts);
   const r = reductionOf(opts.reduction, "huberLoss");
   const delta = opts.delta ?? 1;
   if (typeof delta !== "number" || !(delta > 0)) throw new WasmgradError(`huberLoss: delta must be a positive number, got ${describe(delta)}`);
@@ -79,9 +99,11 @@ export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Red
  * an exact 0, so the value is untouched and createGraph differentiates G again.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  pair(input, target, "binaryCrossEntropy");
+  pair(input, target, "binaryCrossEntropy", opts);
   const r = reductionOf(opts.reduction, "binaryCrossEntropy");
   sameShapes(input, target, "binaryCrossEntropy");
+  if (!isFloat(target._dt)) throw new DTypeError(`binaryCrossEntropy: target must be float32 or float64, got ${target.dtype}`);
+  weightOf(opts.weight, "weight", input._shape, "binaryCrossEntropy");
   for (const v of input.dataSync()) {
     if (!(v >= 0 && v <= 1)) throw new WasmgradError(`binaryCrossEntropy: all elements of input should be between 0 and 1, got ${v}`);
   }
@@ -112,9 +134,12 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: { weight
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  pair(input, target, "binaryCrossEntropyWithLogits");
+  pair(input, target, "binaryCrossEntropyWithLogits", opts);
   const r = reductionOf(opts.reduction, "binaryCrossEntropyWithLogits");
   sameShapes(input, target, "binaryCrossEntropyWithLogits");
+  if (!isFloat(target._dt)) throw new DTypeError(`binaryCrossEntropyWithLogits: target must be float32 or float64, got ${target.dtype}`);
+  weightOf(opts.weight, "weight", input._shape, "binaryCrossEntropyWithLogits");
+  weightOf(opts.posWeight, "posWeight", input._shape, "binaryCrossEntropyWithLogits");
   const maxVal = relu(input.neg());
   const lse = log(exp(maxVal.neg()).add(exp(input.neg().sub(maxVal))));
   const oneMinusY = target.neg().add(1);
@@ -127,6 +152,13 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   }
   if (opts.weight) loss = loss.mul(opts.weight);
   return reduce(loss, r);
+}
+
+/** A float tensor of the input's dtype (class weights). */
+function floatIn(w: unknown, what: string, op: string, input: Tensor): Tensor {
+  const t = tensorArg(w, what, op);
+  if (t._dt !== input._dt) throw new DTypeError(`${op}: expected ${what} of dtype ${input.dtype}, like the input, got ${t.dtype}`);
+  return t;
 }
 
 export interface NllOpts { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }
@@ -165,7 +197,8 @@ function checkTargets(input: Tensor, target: Tensor, o: NllOpts, op: string) {
   if (ts.length !== want.length || ts.some((s, i) => s !== want[i])) {
     throw new ShapeError(`${op}: expected target of shape ${formatShape(want)} for input of shape ${formatShape(input._shape)}, got ${formatShape(ts)}`);
   }
-  const ignore = o.ignoreIndex ?? -100;
+  const ignore = intArg(o.ignoreIndex ?? -100, "ignoreIndex", op, -(2 ** 31));
+  if (o.weight !== undefined && o.weight !== null) floatIn(o.weight, "weight", op, input);
   for (const t of target.dataSync()) {
     if (t !== ignore && (t < 0 || t >= C)) throw new IndexError(`${op}: Target ${t} is out of bounds (${C} classes).`);
   }
@@ -177,7 +210,7 @@ function checkTargets(input: Tensor, target: Tensor, o: NllOpts, op: string) {
 
 /** -weight[t] * input[t] per sample, ignoring ignoreIndex (torch.nn.functional.nll_loss). */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOpts = {}): Tensor {
-  pair(input, target, "nllLoss");
+  pair(input, target, "nllLoss", opts);
   const r = reductionOf(opts.reduction, "nllLoss");
   return nllFrom(nllParts(input, target, opts, "nllLoss"), r);
 }
@@ -197,14 +230,21 @@ export interface CrossEntropyOpts extends NllOpts { labelSmoothing?: number }
  * or class probabilities (a float target of the input's shape), labelSmoothing and weight as torch.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOpts = {}): Tensor {
-  pair(input, target, "crossEntropy");
+  pair(input, target, "crossEntropy", opts);
   const r = reductionOf(opts.reduction, "crossEntropy");
   const ls = opts.labelSmoothing ?? 0;
   if (typeof ls !== "number" || !(ls >= 0 && ls <= 1)) throw new WasmgradError(`crossEntropy: labelSmoothing must be between 0.0 and 1.0, got ${describe(ls)}`);
   const nd = input.ndim;
+  if (nd < 1) throw new ShapeError(`crossEntropy: input must have at least 1 dim, got shape ${formatShape(input._shape)}`);
   const cd = nd === 1 ? 0 : 1;
   const C = input._shape[cd];
   const probs = target.dtype !== "int32";
+  if (opts.weight !== undefined && opts.weight !== null) {
+    const w = floatIn(opts.weight, "weight", "crossEntropy", input);
+    if (w.ndim !== 1 || w._shape[0] !== C) {
+      throw new ShapeError(`crossEntropy: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${formatShape(w._shape)}`);
+    }
+  }
   if (probs) {
     sameShapes(input, target, "crossEntropy");
     if (target.dtype === "bool") throw new DTypeError("crossEntropy: expected class indices (int32) or class probabilities (float), got bool");

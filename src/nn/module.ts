@@ -12,14 +12,17 @@
 import { Tensor, describe } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
 import { W } from "../wasm/load.js";
-import { oom, formatShape, DTypeError, ShapeError, WasmgradError } from "../errors.js";
+import { oom, formatShape, AutogradError, DTypeError, ShapeError, WasmgradError } from "../errors.js";
+import { isFloat } from "../dtype.js";
+import { boolArg, tensorArg } from "../validate.js";
 
 /** A Tensor that is a module parameter: a leaf that requires grad (torch.nn.Parameter). */
 export class Parameter extends Tensor {
   /** Wraps the storage of `data` (shared, as torch does) as a leaf that requires grad. */
   constructor(data: Tensor, requiresGrad = true) {
-    if (!(data instanceof Tensor)) throw new DTypeError(`Parameter: expected a Tensor, got ${describe(data)}`);
-    if (data._h === 0) throw new DTypeError("Parameter: the tensor was disposed");
+    tensorArg(data, "data", "Parameter");
+    boolArg(requiresGrad, "requiresGrad", "Parameter");
+    if (requiresGrad && !isFloat(data._dt)) throw new AutogradError(`Parameter: only Tensors of floating point dtype can require gradients, got ${data.dtype}`);
     const out = W.detachOp(data._h, 1);
     if (out === 0) throw oom("Parameter", data._shape);
     super(out, data._shape, data._dt);

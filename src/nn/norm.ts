@@ -8,6 +8,7 @@ import { DTypeError, ShapeError, WasmgradError, formatShape } from "../errors.js
 import { isFloat } from "../dtype.js";
 import { h } from "../ops/util.js";
 import { show as describe } from "./show.js";
+import { MAX_SIZE, boolArg, floatDtypeArg, named, numberArg, optsArg, showList, sizeArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
 import { ones_, zeros_ } from "./init.js";
 
@@ -27,6 +28,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   bias: Tensor | null = null, training = false, momentum = 0.1, eps = 1e-5): Tensor {
   const op = "batchNorm";
   floatIn(x, op);
+  boolArg(training, "training", op);
+  numberArg(momentum, "momentum", op);
+  numberArg(eps, "eps", op, { min: 0 });
   const s = x._shape;
   if (s.length < 2) throw new ShapeError(`${op}: expected an input of at least 2 dims [N, C, ...], got ${formatShape(s)}`);
   const C = s[1];
@@ -63,7 +67,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   bias: Tensor | null = null, eps = 1e-5): Tensor {
   const op = "layerNorm";
   floatIn(x, op);
-  const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+  const ns = shapeOf(normalizedShape, op);
+  numberArg(eps, "eps", op, { min: 0 });
   const s = x._shape, k = ns.length;
   if (k === 0 || k > s.length || ns.some((d, i) => d !== s[s.length - k + i])) {
     throw new ShapeError(`${op}: Given normalized_shape=${formatShape(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size ${formatShape(s)}`);
@@ -79,6 +84,14 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   if (weight) y = y.mul(weight);
   if (bias) y = y.add(bias);
   return y;
+}
+
+/** normalizedShape: a size or a list of sizes. */
+function shapeOf(v: unknown, op: string): number[] {
+  const ok = (d: unknown): d is number => typeof d === "number" && Number.isInteger(d) && d >= 0 && d <= MAX_SIZE;
+  const ns = ok(v) ? [v] : Array.isArray(v) && v.length <= 64 && v.every(ok) ? v.slice() : null;
+  if (ns === null) throw new DTypeError(`${op}: normalizedShape must be a non-negative integer or a list of them, got ${showList(v)}`);
+  return ns;
 }
 
 export interface BatchNormOptions {
@@ -98,15 +111,19 @@ abstract class BatchNormBase extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
 
-  constructor(op: string, numFeatures: number, opts: BatchNormOptions) {
+  constructor(op: string, numFeatures: number, optsIn: BatchNormOptions) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new DTypeError(`${op}: numFeatures must be a positive integer, got ${describe(numFeatures)}`);
-    this.numFeatures = numFeatures;
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-    this.affine = opts.affine ?? true;
-    this.trackRunningStats = opts.trackRunningStats ?? true;
-    const dtype = opts.dtype ?? "float32";
+    this.numFeatures = sizeArg(numFeatures, "numFeatures", op, 1);
+    const opts = optsArg<BatchNormOptions>(optsIn, op, "{ eps?, momentum?, affine?, trackRunningStats?, dtype? }");
+    this.eps = numberArg(opts.eps ?? 1e-5, "eps", op, { min: 0 });
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum === null ? null : numberArg(opts.momentum, "momentum", op);
+    this.affine = boolArg(opts.affine ?? true, "affine", op);
+    this.trackRunningStats = boolArg(opts.trackRunningStats ?? true, "trackRunningStats", op);
+    const dtype = floatDtypeArg(opts.dtype, op);
+    named(op, () => this.allocate(numFeatures, dtype));
+  }
+
+  private allocate(numFeatures: number, dtype: "float32" | "float64"): void {
     if (this.affine) {
       this.weight = new Parameter(empty([numFeatures], { dtype }));
       this.bias = new Parameter(empty([numFeatures], { dtype }));
@@ -184,18 +201,22 @@ export class LayerNorm extends Module {
   bias!: Parameter | null;
   constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; dtype?: "float32" | "float64" } = {}) {
     super();
-    const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
-    if (!ns.every((d) => Number.isInteger(d) && d >= 0)) throw new DTypeError(`LayerNorm: normalizedShape must be non-negative integers, got ${describe(normalizedShape)}`);
+    const op = "LayerNorm";
+    const ns = shapeOf(normalizedShape, op);
+    const o = optsArg<{ eps: number; elementwiseAffine: boolean; dtype: string }>(opts, op, "{ eps?, elementwiseAffine?, dtype? }");
     this.normalizedShape = ns;
-    this.eps = opts.eps ?? 1e-5;
-    this.elementwiseAffine = opts.elementwiseAffine ?? true;
-    if (this.elementwiseAffine) {
-      this.weight = new Parameter(ones(ns, { dtype: opts.dtype ?? "float32" }));
-      this.bias = new Parameter(zeros(ns, { dtype: opts.dtype ?? "float32" }));
-    } else {
-      this.registerParameter("weight", null);
-      this.registerParameter("bias", null);
-    }
+    this.eps = numberArg(o.eps ?? 1e-5, "eps", op, { min: 0 });
+    this.elementwiseAffine = boolArg(o.elementwiseAffine ?? true, "elementwiseAffine", op);
+    const dtype = floatDtypeArg(o.dtype, op);
+    named(op, () => {
+      if (this.elementwiseAffine) {
+        this.weight = new Parameter(ones(ns, { dtype }));
+        this.bias = new Parameter(zeros(ns, { dtype }));
+      } else {
+        this.registerParameter("weight", null);
+        this.registerParameter("bias", null);
+      }
+    });
   }
   forward(x: Tensor): Tensor { return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
   extraRepr(): string {

@@ -8,6 +8,7 @@ import { cat, stack, pad } from "../ops/indexing.js";
 import { DTypeError, ShapeError, WasmgradError, formatShape } from "../errors.js";
 import { h } from "../ops/util.js";
 import { show as describe } from "./show.js";
+import { MAX_SIZE, boolArg, listArg, named, numberArg, optsArg } from "../validate.js";
 
 /** A batch of variable-length sequences packed by time step (torch.nn.utils.rnn.PackedSequence). */
 export class PackedSequence {
@@ -19,7 +20,15 @@ export class PackedSequence {
     readonly sortedIndices: Tensor | null = null,
     /** int32 [batch]: the inverse permutation of sortedIndices. */
     readonly unsortedIndices: Tensor | null = null,
-  ) {}
+  ) {
+    const op = "PackedSequence";
+    tensorIn(data, op, "data");
+    for (const [t, what] of [[batchSizes, "batchSizes"], [sortedIndices, "sortedIndices"], [unsortedIndices, "unsortedIndices"]] as const) {
+      if (t === null && what !== "batchSizes") continue;
+      tensorIn(t, op, what);
+      if (t!.ndim !== 1 || t!.dtype !== "int32") throw new DTypeError(`${op}: ${what} must be a 1-D int32 tensor, got a ${t!.dtype} tensor of shape ${formatShape(t!._shape)}`);
+    }
+  }
   /** Unpacks as torch's namedtuple: `const [data, batchSizes] = packed`. */
   *[Symbol.iterator](): Iterator<Tensor | null> { yield this.data; yield this.batchSizes; yield this.sortedIndices; yield this.unsortedIndices; }
   /** The same sequence with data replaced (as torch's _replace(data=...)). */
@@ -43,8 +52,11 @@ function tensorIn(x: unknown, op: string, what: string): Tensor {
 export function padSequence(sequences: readonly Tensor[], opts: { batchFirst?: boolean; paddingValue?: number } | boolean = {},
   paddingValue?: number): Tensor {
   const op = "padSequence";
-  const o = typeof opts === "boolean" ? { batchFirst: opts, paddingValue } : opts ?? {};
-  if (!Array.isArray(sequences) || sequences.length === 0) throw new WasmgradError(`${op}: received an empty list of sequences`);
+  const o = typeof opts === "boolean" ? { batchFirst: opts, paddingValue } : optsArg<{ batchFirst: boolean; paddingValue: number }>(opts, op, "{ batchFirst?, paddingValue? }");
+  boolArg(o.batchFirst ?? false, "batchFirst", op);
+  numberArg(o.paddingValue ?? 0, "paddingValue", op, { finite: false });
+  if (!Array.isArray(sequences)) throw new DTypeError(`${op}: sequences must be an array of tensors, got ${describe(sequences)}`);
+  if (sequences.length === 0) throw new WasmgradError(`${op}: received an empty list of sequences`);
   sequences.forEach((s, i) => tensorIn(s, op, `sequence ${i}`));
   const trail = sequences[0]._shape.slice(1);
   for (const s of sequences) {
@@ -54,11 +66,12 @@ export function padSequence(sequences: readonly Tensor[], opts: { batchFirst?: b
   }
   const maxLen = Math.max(...sequences.map((s) => s._shape[0]));
   const v = o.paddingValue ?? 0;
-  const padded = sequences.map((s) => {
+  if (sequences.some((s) => s._dt !== sequences[0]._dt)) throw new DTypeError(`${op}: every sequence must have the dtype of the first, ${sequences[0].dtype}`);
+  const padded = named(op, () => sequences.map((s) => {
     const extra = maxLen - s._shape[0];
     return extra === 0 ? s : pad(s, [...trail.flatMap(() => [0, 0]), 0, extra], v);
-  });
-  return stack(padded, o.batchFirst ? 0 : 1);
+  }));
+  return named(op, () => stack(padded, o.batchFirst ? 0 : 1));
 }
 
 function lengthsOf(lengths: unknown, op: string): number[] {
@@ -84,10 +97,12 @@ export function packPaddedSequence(input: Tensor, lengths: readonly number[] | T
   const op = "packPaddedSequence";
   tensorIn(input, op, "input");
   const lens = lengthsOf(lengths, op);
-  const batchFirst = opts.batchFirst ?? false, enforceSorted = opts.enforceSorted ?? true;
+  const o = optsArg<{ batchFirst: boolean; enforceSorted: boolean }>(opts, op, "{ batchFirst?, enforceSorted? }");
+  const batchFirst = boolArg(o.batchFirst ?? false, "batchFirst", op), enforceSorted = boolArg(o.enforceSorted ?? true, "enforceSorted", op);
   if (input.ndim < 2) throw new ShapeError(`${op}: input must have at least 2 dims ([T, B, *]), got ${formatShape(input._shape)}`);
   const bDim = batchFirst ? 0 : 1;
   const B = input._shape[bDim], T = input._shape[1 - bDim];
+  if (B === 0) throw new ShapeError(`${op}: cannot pack an empty batch (input of shape ${formatShape(input._shape)})`);
   if (lens.length !== B) throw new ShapeError(`${op}: Expected \`len(lengths)\` to be equal to batch_size, but got ${lens.length} (batch_size=${B})`);
   let order = lens.map((_, i) => i);
   let sortedIndices: Tensor | null = null, unsortedIndices: Tensor | null = null;
@@ -111,8 +126,10 @@ export function packPaddedSequence(input: Tensor, lengths: readonly number[] | T
   if (batchFirst) x = x.transpose(0, 1);
   const bs: number[] = [];
   for (let t = 0; t < sorted[0]; t++) bs.push(sorted.filter((l) => l > t).length);
-  const data = cat(bs.map((b, t) => x.select(0, t).narrow(0, 0, b)), 0);
-  return new PackedSequence(data, tensor(Int32Array.from(bs)), sortedIndices, unsortedIndices);
+  return named(op, () => {
+    const data = cat(bs.map((b, t) => x.select(0, t).narrow(0, 0, b)), 0);
+    return new PackedSequence(data, tensor(Int32Array.from(bs)), sortedIndices, unsortedIndices);
+  });
 }
 
 /**
@@ -123,13 +140,20 @@ export function padPackedSequence(sequence: PackedSequence,
   opts: { batchFirst?: boolean; paddingValue?: number; totalLength?: number } = {}): [Tensor, Tensor] {
   const op = "padPackedSequence";
   if (!(sequence instanceof PackedSequence)) throw new DTypeError(`${op}: expected a PackedSequence, got ${describe(sequence)}`);
+  const o = optsArg<{ batchFirst: boolean; paddingValue: number; totalLength: number }>(opts, op, "{ batchFirst?, paddingValue?, totalLength? }");
   const bs = batchSizesOf(sequence);
-  const T = bs.length, B = bs[0];
-  const v = opts.paddingValue ?? 0;
-  const total = opts.totalLength ?? T;
-  if (!Number.isInteger(total) || total < T) {
-    throw new WasmgradError(`${op}: Expected total_length to be at least the length of the longest sequence in input, but got total_length=${describe(opts.totalLength)} and max sequence length being ${T}`);
+  const T = bs.length;
+  const v = numberArg(o.paddingValue ?? 0, "paddingValue", op, { finite: false });
+  const batchFirst = boolArg(o.batchFirst ?? false, "batchFirst", op);
+  const total = o.totalLength ?? T;
+  if (typeof total !== "number" || !Number.isInteger(total) || total < T || total > MAX_SIZE) {
+    throw new WasmgradError(`${op}: Expected total_length to be at least the length of the longest sequence in input, but got total_length=${describe(o.totalLength)} and max sequence length being ${T}`);
   }
+  return named(op, () => unpack(sequence, bs, v, total, batchFirst));
+}
+
+function unpack(sequence: PackedSequence, bs: number[], v: number, total: number, batchFirst: boolean): [Tensor, Tensor] {
+  const T = bs.length, B = bs[0];
   const data = sequence.data;
   const trail = data._shape.slice(1);
   const steps: Tensor[] = [];
@@ -148,11 +172,19 @@ export function padPackedSequence(sequence: PackedSequence,
     padded = padded.indexSelect(1, sequence.unsortedIndices);
     lengths = lengths.indexSelect(0, sequence.unsortedIndices);
   }
-  return [opts.batchFirst ? padded.transpose(0, 1) : padded, lengths];
+  return [batchFirst ? padded.transpose(0, 1) : padded, lengths];
 }
 
 /** Packs a list of sequences [L_i, *] (torch.nn.utils.rnn.pack_sequence). */
 export function packSequence(sequences: readonly Tensor[], opts: { enforceSorted?: boolean } = {}): PackedSequence {
-  const lengths = sequences.map((s) => tensorIn(s, "packSequence", "sequence")._shape[0]);
-  return packPaddedSequence(padSequence(sequences), lengths, { enforceSorted: opts.enforceSorted ?? true });
+  const op = "packSequence";
+  const o = optsArg<{ enforceSorted: boolean }>(opts, op, "{ enforceSorted? }");
+  const enforceSorted = boolArg(o.enforceSorted ?? true, "enforceSorted", op);
+  const seqs = listArg(sequences, "sequences", op) as Tensor[];
+  const lengths = seqs.map((s, i) => {
+    tensorIn(s, op, `sequence ${i}`);
+    if (s.ndim < 1) throw new ShapeError(`${op}: sequence ${i} must have at least 1 dim, got a 0-dim tensor`);
+    return s._shape[0];
+  });
+  return named(op, () => packPaddedSequence(padSequence(seqs), lengths, { enforceSorted }));
 }

@@ -11,7 +11,12 @@ import { Module, Parameter } from "./module.js";
 import { uniform_ } from "./init.js";
 import { linear, dropout as dropoutF } from "./functional.js";
 import { PackedSequence, batchSizesOf } from "./packing.js";
-import { type Kind, gateCount, step, floatIn, sizeArg, kindOf } from "./rnnCells.js";
+import { type Kind, gateCount, step, floatIn, kindOf } from "./rnnCells.js";
+import { checkShape } from "../shape.js";
+import { boolArg, floatDtypeArg, intArg, named, optsArg, probArg, sizeArg } from "../validate.js";
+
+/** Most layers a recurrent module may stack (each is separate parameters and steps). */
+const MAX_LAYERS = 1024;
 
 export interface RNNOptions {
   numLayers?: number; bias?: boolean; batchFirst?: boolean; dropout?: number; bidirectional?: boolean;
@@ -71,19 +76,22 @@ abstract class RNNBase extends Module {
 
   constructor(op: string, mode: Kind, inputSize: number, hiddenSize: number, numLayersOrOpts: number | RNNOptions | undefined, rest: RNNOptions) {
     super();
-    const opts: RNNOptions = typeof numLayersOrOpts === "number" ? { ...rest, numLayers: numLayersOrOpts } : numLayersOrOpts ?? rest ?? {};
-    if (opts === null || typeof opts !== "object") throw new DTypeError(`${op}: options must be an object, got ${describe(opts)}`);
+    const opts = rnnOpts(numLayersOrOpts, rest, op);
     this.mode = mode;
     this.inputSize = sizeArg(inputSize, "inputSize", op, 0);
     this.hiddenSize = sizeArg(hiddenSize, "hiddenSize", op, 1);
-    this.numLayers = sizeArg(opts.numLayers ?? 1, "numLayers", op, 1);
-    this.bias = opts.bias ?? true;
-    this.batchFirst = opts.batchFirst ?? false;
-    this.bidirectional = opts.bidirectional ?? false;
-    const p = opts.dropout ?? 0;
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new WasmgradError(`${op}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${describe(p)}`);
-    this.dropout = p;
-    const G = gateCount(mode) * hiddenSize, D = this.bidirectional ? 2 : 1, dtype = opts.dtype ?? "float32";
+    this.numLayers = intArg(opts.numLayers ?? 1, "numLayers", op, 1, MAX_LAYERS);
+    this.bias = boolArg(opts.bias ?? true, "bias", op);
+    this.batchFirst = boolArg(opts.batchFirst ?? false, "batchFirst", op);
+    this.bidirectional = boolArg(opts.bidirectional ?? false, "bidirectional", op);
+    this.dropout = probArg(opts.dropout ?? 0, "dropout", op);
+    const G = gateCount(mode) * hiddenSize, D = this.bidirectional ? 2 : 1, dtype = floatDtypeArg(opts.dtype, op);
+    checkShape([G, Math.max(inputSize, hiddenSize * D)], op);
+    named(op, () => this.makeParameters(G, D, dtype));
+  }
+
+  private makeParameters(G: number, D: number, dtype: "float32" | "float64"): void {
+    const { inputSize, hiddenSize } = this;
     for (let l = 0; l < this.numLayers; l++) {
       for (let d = 0; d < D; d++) {
         const inSize = l === 0 ? inputSize : hiddenSize * D;
@@ -178,8 +186,17 @@ abstract class RNNBase extends Module {
   }
 }
 
-const nonlinearityOf = (a: unknown, b: { nonlinearity?: "tanh" | "relu" }): "tanh" | "relu" | undefined =>
-  (typeof a === "object" && a !== null ? (a as { nonlinearity?: "tanh" | "relu" }) : b ?? {}).nonlinearity;
+/** The options of a recurrent module: its third argument (numLayers or the options), or the fourth. */
+function rnnOpts(numLayersOrOpts: unknown, rest: unknown, op: string): RNNOptions & { nonlinearity?: "tanh" | "relu" } {
+  const like = "{ numLayers?, bias?, batchFirst?, dropout?, bidirectional?, dtype? }";
+  if (numLayersOrOpts === undefined) return optsArg<RNNOptions>(rest, op, like);
+  if (typeof numLayersOrOpts === "number") {
+    return { ...optsArg<RNNOptions>(rest, op, like), numLayers: intArg(numLayersOrOpts, "numLayers", op, 1, MAX_LAYERS) };
+  }
+  return optsArg<RNNOptions>(numLayersOrOpts, op, like);
+}
+
+const nonlinearityOf = (a: unknown, b: unknown): unknown => rnnOpts(a, b, "RNN").nonlinearity;
 
 type Out<T> = T extends PackedSequence ? PackedSequence : Tensor;
 
@@ -189,7 +206,7 @@ export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, numLayersOrOpts?: number | (RNNOptions & { nonlinearity?: "tanh" | "relu" }),
     opts: RNNOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
     super("RNN", kindOf(nonlinearityOf(numLayersOrOpts, opts), "RNN"), inputSize, hiddenSize, numLayersOrOpts, opts);
-    this.nonlinearity = nonlinearityOf(numLayersOrOpts, opts) ?? "tanh";
+    this.nonlinearity = this.mode === "RNN_RELU" ? "relu" : "tanh";
   }
   forward<T extends Tensor | PackedSequence>(x: T, hx?: Tensor | null): [Out<T>, Tensor] {
     const [out, [hn]] = this.run(x, hx ? [hx] : null);

@@ -8,6 +8,8 @@ import { DTypeError, ShapeError, WasmgradError, formatShape } from "../errors.js
 import { isFloat } from "../dtype.js";
 import { h as handle } from "../ops/util.js";
 import { show as describe } from "./show.js";
+import { checkShape } from "../shape.js";
+import { boolArg, floatDtypeArg, named, optsArg, sizeArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
 import { uniform_ } from "./init.js";
 import { linear } from "./functional.js";
@@ -47,18 +49,18 @@ export function floatIn(x: unknown, op: string, what: string): Tensor {
   return x;
 }
 
-export function sizeArg(v: unknown, what: string, op: string, min = 1): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new DTypeError(`${op}: ${what} must be an integer >= ${min}, got ${describe(v)}`);
-  return v;
-}
 
 export function kindOf(nonlinearity: unknown, op: string): Kind {
   if (nonlinearity === undefined || nonlinearity === "tanh") return "RNN_TANH";
   if (nonlinearity === "relu") return "RNN_RELU";
-  throw new WasmgradError(`${op}: Unknown nonlinearity '${String(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
+  throw new WasmgradError(`${op}: Unknown nonlinearity ${typeof nonlinearity === "string" ? `'${nonlinearity.slice(0, 40)}'` : describe(nonlinearity)}. Select from 'tanh' or 'relu'.`);
 }
 
 export interface CellOptions { bias?: boolean; dtype?: "float32" | "float64" }
+
+function cellOpts<E = object>(opts: unknown, op: string): CellOptions & Partial<E> {
+  return optsArg<CellOptions & E>(opts, op, "{ bias?: boolean, dtype?: \"float32\" | \"float64\" }");
+}
 
 /** torch's RNNCellBase: weight_ih [G*H, I], weight_hh [G*H, H], bias_ih, bias_hh, all U(±1/sqrt(H)). */
 abstract class CellBase extends Module {
@@ -75,14 +77,17 @@ abstract class CellBase extends Module {
     super();
     this.inputSize = sizeArg(inputSize, "inputSize", op, 0);
     this.hiddenSize = sizeArg(hiddenSize, "hiddenSize", op, 0);
-    this.bias = opts.bias ?? true;
+    this.bias = boolArg(opts.bias ?? true, "bias", op);
     this.kind = kind;
-    const G = gateCount(kind) * hiddenSize, dtype = opts.dtype ?? "float32";
-    this.registerParameter("weight_ih", new Parameter(empty([G, inputSize], { dtype })));
-    this.registerParameter("weight_hh", new Parameter(empty([G, hiddenSize], { dtype })));
-    this.registerParameter("bias_ih", this.bias ? new Parameter(empty([G], { dtype })) : null);
-    this.registerParameter("bias_hh", this.bias ? new Parameter(empty([G], { dtype })) : null);
-    this.resetParameters();
+    const G = gateCount(kind) * hiddenSize, dtype = floatDtypeArg(opts.dtype, op);
+    checkShape([G, Math.max(inputSize, hiddenSize)], op);
+    named(op, () => {
+      this.registerParameter("weight_ih", new Parameter(empty([G, inputSize], { dtype })));
+      this.registerParameter("weight_hh", new Parameter(empty([G, hiddenSize], { dtype })));
+      this.registerParameter("bias_ih", this.bias ? new Parameter(empty([G], { dtype })) : null);
+      this.registerParameter("bias_hh", this.bias ? new Parameter(empty([G], { dtype })) : null);
+      this.resetParameters();
+    });
   }
 
   resetParameters(): void {
@@ -127,21 +132,22 @@ abstract class CellBase extends Module {
 export class RNNCell extends CellBase {
   nonlinearity: "tanh" | "relu";
   constructor(inputSize: number, hiddenSize: number, opts: CellOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
-    super("RNNCell", kindOf(opts.nonlinearity, "RNNCell"), inputSize, hiddenSize, opts);
-    this.nonlinearity = opts.nonlinearity ?? "tanh";
+    const o = cellOpts<{ nonlinearity: "tanh" | "relu" }>(opts, "RNNCell");
+    super("RNNCell", kindOf(o.nonlinearity, "RNNCell"), inputSize, hiddenSize, o);
+    this.nonlinearity = o.nonlinearity ?? "tanh";
   }
   forward(x: Tensor, hx?: Tensor | null): Tensor { return this.run(x, hx ? [hx] : null)[0]; }
 }
 
 /** One GRU step, gates r, z, n (torch.nn.GRUCell). */
 export class GRUCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) { super("GRUCell", "GRU", inputSize, hiddenSize, opts); }
+  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) { super("GRUCell", "GRU", inputSize, hiddenSize, cellOpts(opts, "GRUCell")); }
   forward(x: Tensor, hx?: Tensor | null): Tensor { return this.run(x, hx ? [hx] : null)[0]; }
 }
 
 /** One LSTM step, gates i, f, g, o; `const [h, c] = cell.forward(x, [h0, c0])` (torch.nn.LSTMCell). */
 export class LSTMCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) { super("LSTMCell", "LSTM", inputSize, hiddenSize, opts); }
+  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) { super("LSTMCell", "LSTM", inputSize, hiddenSize, cellOpts(opts, "LSTMCell")); }
   forward(x: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     if (hx !== undefined && hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new DTypeError(`LSTMCell: hx must be a pair [h, c], got ${describe(hx)}`);
     const [h, c] = this.run(x, hx ? [hx[0], hx[1]] : null);

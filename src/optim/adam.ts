@@ -6,7 +6,10 @@ import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
 import { zerosLike } from "../ops/creation.js";
 import { maximum } from "../ops/binary.js";
-import { WasmgradError } from "../errors.js";
+import { WasmgradError, safeString } from "../errors.js";
+import { optsArg, showList } from "../validate.js";
+
+const LIKE = "{ lr?, betas?, eps?, weightDecay?, amsgrad?, maximize? }";
 import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -22,17 +25,21 @@ class AdamBase extends Optimizer<AdamOptions> {
   private readonly decoupled: boolean;
 
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions>, decoupled: boolean, name: string) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: decoupled ? 1e-2 : 0, amsgrad: false, maximize: false, ...opts }, name);
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: decoupled ? 1e-2 : 0, amsgrad: false, maximize: false, ...optsArg(opts, name, LIKE) });
     this.decoupled = decoupled;
   }
 
   protected validate(g: ParamGroup<AdamOptions>): void {
     super.validate(g);
-    if (!(g.eps >= 0)) throw new WasmgradError(`${this.name}: Invalid epsilon value: ${g.eps}`);
-    const [b1, b2] = g.betas;
-    if (!(b1 >= 0 && b1 < 1)) throw new WasmgradError(`${this.name}: Invalid beta parameter at index 0: ${b1}`);
-    if (!(b2 >= 0 && b2 < 1)) throw new WasmgradError(`${this.name}: Invalid beta parameter at index 1: ${b2}`);
-    if (!(g.weightDecay >= 0)) throw new WasmgradError(`${this.name}: Invalid weight_decay value: ${g.weightDecay}`);
+    this.nonNegative(g, "eps", "epsilon");
+    const betas: unknown = g.betas;
+    if (!Array.isArray(betas) || betas.length !== 2) throw new WasmgradError(`${this.name}: betas must be a pair [beta1, beta2], got ${showList(betas)}`);
+    betas.forEach((b: unknown, i) => {
+      if (typeof b !== "number" || !(b >= 0 && b < 1)) throw new WasmgradError(`${this.name}: Invalid beta parameter at index ${i}: ${safeString(b)}`);
+    });
+    this.nonNegative(g, "weightDecay", "weight_decay");
+    this.flag(g, "amsgrad");
+    this.flag(g, "maximize");
   }
 
   protected updateGroup(g: ParamGroup<AdamOptions>): void {

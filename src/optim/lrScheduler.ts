@@ -1,8 +1,9 @@
 // Learning-rate schedulers (torch.optim.lr_scheduler), with torch's chainable formulas: each step()
 // computes the new rate from the group's current one, so schedulers compose as in torch.
 
-import { WasmgradError } from "../errors.js";
-import type { Optimizer, ParamGroup } from "./optimizer.js";
+import { DTypeError, WasmgradError, safeString } from "../errors.js";
+import { Optimizer, type ParamGroup } from "./optimizer.js";
+import { fnArg, intArg, numberArg, optsArg, sizeArg } from "../validate.js";
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
@@ -14,6 +15,9 @@ export abstract class LRScheduler {
   protected lastLr: number[] = [];
 
   constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
+    const op = new.target.name || "LRScheduler";
+    if (!(optimizer instanceof Optimizer)) throw new DTypeError(`${op}: ${safeString(optimizer)} is not an Optimizer`);
+    intArg(lastEpoch, "lastEpoch", op, -1);
     this.optimizer = optimizer;
     const groups = optimizer.paramGroups as ParamGroup<{ lr: number }>[];
     groups.forEach((g, i) => {
@@ -68,9 +72,10 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
   constructor(optimizer: AnyOptimizer, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
-    this.stepSize = stepSize;
-    this.gamma = opts.gamma ?? 0.1;
+    const o = optsArg<{ gamma: number; lastEpoch: number }>(opts, "StepLR", "{ gamma?, lastEpoch? }");
+    super(optimizer, o.lastEpoch ?? -1);
+    this.stepSize = sizeArg(stepSize, "stepSize", "StepLR", 1);
+    this.gamma = numberArg(o.gamma ?? 0.1, "gamma", "StepLR");
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -88,8 +93,9 @@ export class StepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: AnyOptimizer, gamma: number, opts: { lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
-    this.gamma = gamma;
+    const o = optsArg<{ lastEpoch: number }>(opts, "ExponentialLR", "{ lastEpoch? }");
+    super(optimizer, o.lastEpoch ?? -1);
+    this.gamma = numberArg(gamma, "gamma", "ExponentialLR");
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -105,9 +111,10 @@ export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
   constructor(optimizer: AnyOptimizer, tMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
-    this.tMax = tMax;
-    this.etaMin = opts.etaMin ?? 0;
+    const o = optsArg<{ etaMin: number; lastEpoch: number }>(opts, "CosineAnnealingLR", "{ etaMin?, lastEpoch? }");
+    super(optimizer, o.lastEpoch ?? -1);
+    this.tMax = sizeArg(tMax, "tMax", "CosineAnnealingLR", 1);
+    this.etaMin = numberArg(o.etaMin ?? 0, "etaMin", "CosineAnnealingLR");
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -132,15 +139,23 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LambdaLR extends LRScheduler {
   lrLambdas: ((epoch: number) => number)[];
   constructor(optimizer: AnyOptimizer, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], opts: { lastEpoch?: number } = {}) {
-    super(optimizer, opts.lastEpoch ?? -1);
+    const o = optsArg<{ lastEpoch: number }>(opts, "LambdaLR", "{ lastEpoch? }");
+    super(optimizer, o.lastEpoch ?? -1);
     const n = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
       if (lrLambda.length !== n) throw new WasmgradError(`LambdaLR: expected ${n} lr_lambdas, but got ${lrLambda.length}`);
+      lrLambda.forEach((f, i) => fnArg(f, `lrLambda[${i}]`, "LambdaLR"));
       this.lrLambdas = lrLambda.slice();
     } else {
-      this.lrLambdas = new Array(n).fill(lrLambda);
+      this.lrLambdas = new Array(n).fill(fnArg(lrLambda, "lrLambda", "LambdaLR"));
     }
     this.initialStep();
   }
-  protected getLr(): number[] { return this.baseLrs.map((b, i) => b * this.lrLambdas[i](this.lastEpoch)); }
+  protected getLr(): number[] {
+    return this.baseLrs.map((b, i) => {
+      const f: unknown = this.lrLambdas[i](this.lastEpoch);
+      if (typeof f !== "number") throw new DTypeError(`LambdaLR: lrLambda must return a number, got ${safeString(f)}`);
+      return b * f;
+    });
+  }
 }

@@ -8,6 +8,8 @@ import { clone } from "../ops/shape.js";
 import { full } from "../ops/creation.js";
 import { DTypeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/show.js";
+import { isFloat } from "../dtype.js";
+import { boolArg, listArg, optsArg, tensorArg } from "../validate.js";
 import { zeroGrads } from "../nn/module.js";
 
 export type ParamState = Record<string, Tensor | number | null>;
@@ -20,18 +22,20 @@ export interface OptimizerStateDict {
   param_groups: Array<Record<string, unknown> & { params: number[] }>;
 }
 
-export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
+export class Optimizer<O extends { lr: number } = { lr: number }> {
   defaults: O;
   paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state (exp_avg, momentum_buffer, step, ...), created by step(). */
   state: Map<Tensor, ParamState> = new Map();
   protected readonly name: string;
 
-  constructor(params: Params<O>, defaults: O, name: string) {
-    this.defaults = defaults;
+  /** The optimiser's name in messages is its class's (Adam, SGD, ...). */
+  constructor(params: Params<O>, defaults: O) {
+    const name = new.target.name || "Optimizer";
     this.name = name;
+    this.defaults = optsArg<O>(defaults, name, "{ lr: number, ... }") as O;
     if (params instanceof Tensor) throw new DTypeError(`${name}: params argument given to the optimizer should be an iterable of Tensors or objects, but got a Tensor`);
-    const list = [...(params as Iterable<unknown>)];
+    const list = listArg(params, "params", name);
     if (list.length === 0) throw new WasmgradError(`${name}: optimizer got an empty parameter list`);
     const groups = (list[0] instanceof Tensor ? [{ params: list }] : list) as ParamGroupSpec<O>[];
     for (const g of groups) this.addParamGroup(g);
@@ -39,11 +43,15 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
 
   /** Adds a group of parameters with its own options (the defaults fill the rest). */
   addParamGroup(spec: ParamGroupSpec<O>): void {
-    if (spec === null || typeof spec !== "object" || !("params" in spec)) throw new DTypeError(`${this.name}: a param group must be an object with params, got ${describe(spec)}`);
-    const params = spec.params instanceof Tensor ? [spec.params] : [...spec.params];
+    if (spec === null || typeof spec !== "object" || spec instanceof Tensor || !("params" in spec)) {
+      throw new DTypeError(`${this.name}: a param group must be an object with params, got ${describe(spec)}`);
+    }
+    const params = (spec.params instanceof Tensor ? [spec.params] : listArg(spec.params, "params", this.name)) as Tensor[];
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new DTypeError(`${this.name}: optimizer can only optimize Tensors, but one of the params is ${describe(p)}`);
+      tensorArg(p, "a parameter", this.name);
       if (!p.isLeaf) throw new WasmgradError(`${this.name}: can't optimize a non-leaf Tensor`);
+      if (!isFloat(p._dt)) throw new DTypeError(`${this.name}: can only optimize floating point Tensors, got ${p.dtype}`);
     }
     if (new Set(params).size !== params.length) {
       console.warn(`${this.name}: optimizer contains a parameter group with duplicate parameters; in future, this will cause an error`);
@@ -60,6 +68,17 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     if (typeof g.lr !== "number" || !(g.lr >= 0)) throw new WasmgradError(`${this.name}: Invalid learning rate: ${describe(g.lr)}`);
   }
 
+  /** A number option of a group that must be >= 0 (torch's "Invalid epsilon value: -1"). */
+  protected nonNegative(g: ParamGroup<O>, key: keyof O & string, label: string): void {
+    const v = (g as Record<string, unknown>)[key];
+    if (typeof v !== "number" || !(v >= 0)) throw new WasmgradError(`${this.name}: Invalid ${label} value: ${describe(v)}`);
+  }
+
+  /** A boolean option of a group. */
+  protected flag(g: ParamGroup<O>, key: keyof O & string): void {
+    boolArg((g as Record<string, unknown>)[key], key, this.name);
+  }
+
   /** Clears (default) or zeroes every parameter's gradient. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
     zeroGrads(this.paramGroups.flatMap((g) => g.params), opts.setToNone ?? true);
@@ -72,7 +91,10 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     return loss;
   }
 
-  protected abstract updateGroup(g: ParamGroup<O>): void;
+  /** The update of one group; each optimiser defines it. */
+  protected updateGroup(_g: ParamGroup<O>): void {
+    throw new WasmgradError(`${this.name}: step() is not implemented; a subclass of Optimizer defines updateGroup`);
+  }
 
   protected stateOf(p: Tensor): ParamState {
     let s = this.state.get(p);

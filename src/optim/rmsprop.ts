@@ -4,6 +4,7 @@ import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
 import { zerosLike, full } from "../ops/creation.js";
 import { WasmgradError } from "../errors.js";
+import { named, optsArg } from "../validate.js";
 import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface RMSpropOptions {
@@ -18,15 +19,18 @@ export interface RMSpropOptions {
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...opts }, "RMSprop");
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false,
+      ...optsArg(opts, "RMSprop", "{ lr?, alpha?, eps?, weightDecay?, momentum?, centered?, maximize? }") });
   }
 
   protected validate(g: ParamGroup<RMSpropOptions>): void {
     super.validate(g);
-    if (!(g.eps >= 0)) throw new WasmgradError(`RMSprop: Invalid epsilon value: ${g.eps}`);
-    if (!(g.momentum >= 0)) throw new WasmgradError(`RMSprop: Invalid momentum value: ${g.momentum}`);
-    if (!(g.weightDecay >= 0)) throw new WasmgradError(`RMSprop: Invalid weight_decay value: ${g.weightDecay}`);
-    if (!(g.alpha >= 0)) throw new WasmgradError(`RMSprop: Invalid alpha value: ${g.alpha}`);
+    this.nonNegative(g, "eps", "epsilon");
+    this.nonNegative(g, "momentum", "momentum");
+    this.nonNegative(g, "weightDecay", "weight_decay");
+    this.nonNegative(g, "alpha", "alpha");
+    this.flag(g, "centered");
+    this.flag(g, "maximize");
   }
 
   protected updateGroup(g: ParamGroup<RMSpropOptions>): void {
@@ -77,23 +81,28 @@ export interface AdagradOptions {
 
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...opts }, "Adagrad");
+    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false,
+      ...optsArg(opts, "Adagrad", "{ lr?, lrDecay?, weightDecay?, initialAccumulatorValue?, eps?, maximize? }") });
     // as torch, the state exists from the start: step 0 and sum = initialAccumulatorValue
-    for (const grp of this.paramGroups) {
-      for (const p of grp.params) {
-        const s = this.stateOf(p);
-        s.step = 0;
-        s.sum = full(p.shape, grp.initialAccumulatorValue, { dtype: p.dtype === "float64" ? "float64" : "float32" });
+    named("Adagrad", () => {
+      for (const grp of this.paramGroups) {
+        for (const p of grp.params) {
+          const s = this.stateOf(p);
+          s.step = 0;
+          s.sum = full(p.shape, grp.initialAccumulatorValue, { dtype: p.dtype === "float64" ? "float64" : "float32" });
+        }
       }
-    }
+    });
   }
 
   protected validate(g: ParamGroup<AdagradOptions>): void {
     super.validate(g);
-    if (!(g.lrDecay >= 0)) throw new WasmgradError(`Adagrad: Invalid lr_decay value: ${g.lrDecay}`);
-    if (!(g.weightDecay >= 0)) throw new WasmgradError(`Adagrad: Invalid weight_decay value: ${g.weightDecay}`);
-    if (!(g.initialAccumulatorValue >= 0)) throw new WasmgradError(`Adagrad: Invalid initial_accumulator_value value: ${g.initialAccumulatorValue}`);
-    if (!(g.eps >= 0)) throw new WasmgradError(`Adagrad: Invalid epsilon value: ${g.eps}`);
+    this.nonNegative(g, "lrDecay", "lr_decay");
+    this.nonNegative(g, "weightDecay", "weight_decay");
+    this.nonNegative(g, "initialAccumulatorValue", "initial_accumulator_value");
+    if (!Number.isFinite(g.initialAccumulatorValue)) throw new WasmgradError(`Adagrad: Invalid initial_accumulator_value value: ${g.initialAccumulatorValue}`);
+    this.nonNegative(g, "eps", "epsilon");
+    this.flag(g, "maximize");
   }
 
   protected updateGroup(g: ParamGroup<AdagradOptions>): void {

@@ -4,7 +4,8 @@
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
 import { clone } from "../ops/shape.js";
-import { WasmgradError } from "../errors.js";
+import { WasmgradError, safeString } from "../errors.js";
+import { optsArg } from "../validate.js";
 import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface SGDOptions {
@@ -18,14 +19,18 @@ export interface SGDOptions {
 
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
-    if (!opts || typeof opts.lr !== "number") throw new WasmgradError(`SGD: lr is required, got ${opts ? String(opts.lr) : "no options"}`);
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts }, "SGD");
+    const o = optsArg<SGDOptions>(opts, "SGD", "{ lr: number, momentum?, dampening?, weightDecay?, nesterov?, maximize? }");
+    if (typeof o.lr !== "number") throw new WasmgradError(`SGD: lr is required (a number), got ${opts === undefined ? "no options" : safeString(o.lr)}`);
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...o } as SGDOptions);
   }
 
   protected validate(g: ParamGroup<SGDOptions>): void {
     super.validate(g);
-    if (!(g.momentum >= 0)) throw new WasmgradError(`SGD: Invalid momentum value: ${g.momentum}`);
-    if (!(g.weightDecay >= 0)) throw new WasmgradError(`SGD: Invalid weight_decay value: ${g.weightDecay}`);
+    this.nonNegative(g, "momentum", "momentum");
+    this.nonNegative(g, "weightDecay", "weight_decay");
+    if (typeof g.dampening !== "number" || Number.isNaN(g.dampening)) throw new WasmgradError(`SGD: Invalid dampening value: ${safeString(g.dampening)}`);
+    this.flag(g, "nesterov");
+    this.flag(g, "maximize");
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new WasmgradError("SGD: Nesterov momentum requires a momentum and zero dampening");
   }
 

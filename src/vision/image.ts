@@ -23,9 +23,9 @@ export class Image {
 
   constructor(data: Uint8Array, width: number, height: number, mode: ImageMode = "L") {
     if (!(data instanceof Uint8Array)) throw new DTypeError(`Image: pixels must be a Uint8Array, got ${show(data)}`);
-    if (!(mode in CHANNELS)) throw new DTypeError(`Image: mode must be "L" or "RGB", got ${show(mode)}`);
+    if (typeof mode !== "string" || !Object.hasOwn(CHANNELS, mode)) throw new DTypeError(`Image: mode must be "L" or "RGB", got ${show(mode)}`);
     for (const [name, v] of [["width", width], ["height", height]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ShapeError(`Image: ${name} must be a positive integer, got ${show(v)}`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v <= 0 || v > 2 ** 31 - 1) throw new ShapeError(`Image: ${name} must be a positive integer, got ${show(v)}`);
     }
     const need = width * height * CHANNELS[mode];
     if (data.length !== need) {

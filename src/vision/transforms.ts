@@ -11,6 +11,7 @@ import { DTypeError, ShapeError, WasmgradError } from "../errors.js";
 import { show } from "../nn/show.js";
 import { Image } from "./image.js";
 import { applyTransform, checkTransform, type Transform } from "./apply.js";
+import { boolArg, optsArg } from "../validate.js";
 
 export type { Transform } from "./apply.js";
 
@@ -106,7 +107,7 @@ export class Normalize {
   constructor(mean: number | readonly number[], std: number | readonly number[], opts: { inplace?: boolean } = {}) {
     this.mean = values(mean, "mean", "Normalize");
     this.std = values(std, "std", "Normalize");
-    this.inplace = opts?.inplace ?? false;
+    this.inplace = boolArg(optsArg<{ inplace: boolean }>(opts, "Normalize", "{ inplace?: boolean }").inplace ?? false, "inplace", "Normalize");
   }
 
   forward(x: Tensor): Tensor {

@@ -102,3 +102,26 @@ for (const L of seeded.loaders) {
     expect(Array.from(wg.rand(2).toFloat32Array())).toEqual(L.randAfter.map(Math.fround));
   });
 }
+
+test("datasets, loaders and collation check their arguments", () => {
+  const { data } = wg;
+  const cyclic: unknown[] = [];
+  cyclic.push(cyclic, cyclic);
+  const cases: [() => unknown, RegExp][] = [
+    [() => data.defaultCollate(cyclic), /^defaultCollate: samples nested deeper than 32 levels \(or containing themselves\)$/],
+    [() => data.defaultCollate([wg.ones([2]), wg.ones([3])]), /^defaultCollate: stack: /],
+    [() => data.defaultCollate([true, 1]), /^defaultCollate: a batch mixes booleans and other values$/],
+    [() => data.defaultCollate([{ a: 1 }, 5]), /^defaultCollate: a batch mixes objects and other values$/],
+    [() => new data.TensorDataset(Object.create(wg.Tensor.prototype)), /^TensorDataset: expected a Tensor/],
+    [() => new data.TensorDataset(wg.ones([2])).getItem(Symbol() as never), /^TensorDataset: index symbol is out of range/],
+    [() => new data.DataLoader(new data.TensorDataset(wg.ones([2])), 5 as never), /^DataLoader: options must be an object/],
+    [() => new data.DataLoader(new data.TensorDataset(wg.ones([2])), { shuffle: 1 as never }), /^DataLoader: shuffle must be a boolean, got 1$/],
+    [() => new data.DataLoader(new data.TensorDataset(wg.ones([2])), { collateFn: {} as never }), /^DataLoader: collateFn must be a function/],
+    [() => new data.DataLoader(new data.TensorDataset(wg.ones([2])), { generator: {} as never }), /^DataLoader: generator must be a Generator/],
+    [() => new data.DataLoader({ getItem: () => 1, len: () => -1 }).length, /^DataLoader: dataset.len\(\) must be a non-negative integer, got -1$/],
+  ];
+  for (const [f, msg] of cases) {
+    expect(f).toThrow(wg.WasmgradError);
+    expect(f).toThrow(msg);
+  }
+});

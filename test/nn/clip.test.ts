@@ -30,3 +30,13 @@ test("clipGradNorm_ with no grads returns 0; a single tensor is accepted", () =>
   p.grad = wg.tensor([Infinity, 1]);
   expect(() => wg.nn.utils.clipGradNorm_(p, 1, 2, { errorIfNonfinite: true })).toThrow(/^clipGradNorm_: the total norm of order 2/);
 });
+
+test("clipping checks its arguments", () => {
+  const { utils } = wg.nn;
+  const p = wg.tensor([1, 2], { requiresGrad: true });
+  expect(() => utils.clipGradNorm_(5 as never, 1)).toThrow(/^clipGradNorm_: parameters must be an array or an iterable, got 5$/);
+  expect(() => utils.clipGradNorm_([p], Symbol() as never)).toThrow(/^clipGradNorm_: maxNorm must be a number, got Symbol\(\)$/);
+  expect(() => utils.clipGradNorm_([p], 1, 2, null as never)).toThrow(/^clipGradNorm_: options must be an object/);
+  expect(() => utils.clipGradValue_([null as never], 1)).toThrow(/^clipGradValue_: expected a Tensor as a parameter, got null$/);
+  expect(() => utils.clipGradValue_(p, NaN)).toThrow(/^clipGradValue_: clipValue must be a number, got NaN$/);
+});

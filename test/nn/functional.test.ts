@@ -110,3 +110,25 @@ const seededDrop = needing(["t.bernoulli_"], gen ? [] : ["PyTorch's generator"])
   wg.manualSeed(0);
   expect(Array.from(F.dropout(wg.ones(4, 5), 0.5).toFloat32Array())).toEqual(seeded.dropout.values);
 });
+
+test("linear, dropout and oneHot check their arguments and name themselves", () => {
+  const F = wg.nn.functional;
+  const x = wg.ones([2, 3]), w = wg.ones([4, 3]);
+  const cases: [() => unknown, RegExp][] = [
+    [() => F.linear(x, wg.ones([4, 2])), /^linear: mat1 and mat2 shapes cannot be multiplied \(input \[2, 3\] and weight \[4, 2\]/],
+    [() => F.linear(x, w, wg.ones([3])), /^linear: cannot broadcast/],
+    [() => F.linear(x, w, 5 as never), /^linear: expected a Tensor as bias, got 5$/],
+    [() => F.linear(x, w.double()), /^linear: expected weight of dtype float32, like the input, got float64$/],
+    [() => F.linear(x, wg.ones([1, 4, 3])), /^linear: weight must be 1-D or 2-D/],
+    [() => F.dropout(x, 0.5, "yes" as never), /^dropout: training must be a boolean/],
+    [() => F.dropout(wg.ones([2], { dtype: "int32" }), 0.5), /^dropout: input must be float32 or float64, got int32$/],
+    [() => F.oneHot(wg.tensor([1], { dtype: "int32" }), Symbol() as never), /^oneHot: numClasses must be a positive integer or -1, got symbol$/],
+    [() => F.oneHot(wg.zeros([2 ** 16], { dtype: "int32" }), 2 ** 16), /^oneHot: shape \[65536, 65536\]/],
+  ];
+  for (const [f, msg] of cases) {
+    expect(f).toThrow(wg.WasmgradError);
+    expect(f).toThrow(msg);
+  }
+  expect(F.linear(x, w, wg.zeros([4])).shape).toEqual([2, 4]);
+  expect(F.linear(wg.ones([3]), wg.ones([3])).shape).toEqual([]);
+});

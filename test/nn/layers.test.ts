@@ -117,3 +117,66 @@ test("Embedding.fromPretrained is frozen by default", () => {
   expect(e.weight.requiresGrad).toBe(false);
   expect(e.forward(wg.tensor(Int32Array.from([2, 0]))).toArray()).toEqual([[5, 6], [1, 2]]);
 });
+
+describe("arguments are checked as torch checks them", () => {
+  const { nn } = wg;
+  const fake = Object.create(wg.Tensor.prototype) as wg.Tensor;
+  test.each([
+    [() => new nn.Linear(-1, 3), /^Linear: inFeatures must be a non-negative integer, got -1$/],
+    [() => new nn.Linear(2, 2 ** 31), /^Linear: outFeatures must be a non-negative integer, got 2147483648$/],
+    [() => new nn.Linear(2, 3, null as never), /^Linear: options must be an object/],
+    [() => new nn.Linear(2, 3, wg.ones([2]) as never), /^Linear: options must be an object .* got Tensor$/],
+    [() => new nn.Linear(2, 3, { bias: 1 as never }), /^Linear: bias must be a boolean, got 1$/],
+    [() => new nn.Linear(2, 3, { dtype: "int32" as never }), /^Linear: dtype must be one of "float32", "float64", got "int32"$/],
+    [() => new nn.Linear(65536, 65536), /^Linear: .*65536, 65536/],
+    [() => new nn.Dropout(1.5), /^Dropout: dropout probability has to be between 0 and 1, but got 1.5$/],
+    [() => new nn.Dropout(Symbol() as never), /^Dropout: dropout probability has to be between 0 and 1, but got Symbol\(\)$/],
+    [() => new nn.Softmax(0.5), /^Softmax: dim must be an integer dim, got 0.5$/],
+    [() => new nn.Flatten(1, "x" as never), /^Flatten: endDim must be an integer dim, got "x"$/],
+    [() => new nn.GELU({ approximate: "erf" as never }), /^GELU: approximate must be one of "none", "tanh", got "erf"$/],
+    [() => new nn.LeakyReLU(NaN), /^LeakyReLU: negativeSlope must be a number, got NaN$/],
+    [() => new nn.Softplus(5 as never), /^Softplus: options must be an object/],
+    [() => new nn.Sequential({ a: 1 as never }), /^Sequential: "a" is not a Module/],
+    [() => new nn.Sequential({ "a.b": new nn.ReLU() }), /^Sequential: registerModule: module name can't contain "."/],
+    [() => new nn.ModuleList(5 as never), /^ModuleList: modules must be an array or an iterable, got 5$/],
+    [() => new nn.Sequential(new nn.ReLU()).at(Symbol() as never), /^Sequential: index symbol is out of range for 1 modules$/],
+    [() => new nn.Parameter(fake), /^Parameter: expected a Tensor, got an object that is not a tensor made by wasmgrad$/],
+    [() => new nn.Parameter(wg.ones([2]), "yes" as never), /^Parameter: requiresGrad must be a boolean/],
+    [() => new nn.Parameter(wg.ones([2], { dtype: "int32" })), /^Parameter: only Tensors of floating point dtype can require gradients, got int32$/],
+    [() => new nn.Conv2d(1, 2, [3, 0]), /^Conv2d: kernelSize must be an integer >= 1 or 2 of them, got \[3, 0\]$/],
+    [() => new nn.Conv2d(1, 2, 3, { groups: 1.5 }), /^Conv2d: groups must be a positive integer, got 1.5$/],
+    [() => new nn.Conv1d(1, 2, 3, [1] as never), /^Conv1d: options must be an object/],
+    [() => new nn.MaxPool2d(0), /^MaxPool2d: kernelSize must be an integer >= 1 or 2 of them, got 0$/],
+    [() => new nn.MaxPool2d(2, { ceilMode: 1 as never }), /^MaxPool2d: ceilMode must be a boolean/],
+    [() => new nn.AvgPool2d(2, { divisorOverride: 0 }), /^AvgPool2d: divisorOverride must be a nonzero integer, got 0$/],
+    [() => new nn.AdaptiveAvgPool2d([2, -1] as never), /^AdaptiveAvgPool2d: outputSize must be a non-negative integer or a pair/],
+    [() => new nn.BatchNorm1d(0), /^BatchNorm1d: numFeatures must be a positive integer, got 0$/],
+    [() => new nn.BatchNorm2d(3, { eps: -1 }), /^BatchNorm2d: eps must be >= 0, got -1$/],
+    [() => new nn.BatchNorm2d(3, wg.ones([1]) as never), /^BatchNorm2d: options must be an object/],
+    [() => new nn.LayerNorm({} as never), /^LayerNorm: normalizedShape must be a non-negative integer or a list of them, got Object$/],
+    [() => new nn.LayerNorm([2, 1.5]), /^LayerNorm: normalizedShape must be a non-negative integer or a list of them, got \[2, 1.5\]$/],
+    [() => new nn.Embedding(-2, 3), /^Embedding: numEmbeddings must be a non-negative integer, got -2$/],
+    [() => new nn.Embedding(2, 3, { weight: 5 as never }), /^Embedding: expected a Tensor as weight, got 5$/],
+    [() => nn.Embedding.fromPretrained(null as never), /^Embedding.fromPretrained: expected a Tensor as embeddings, got null$/],
+    [() => nn.Embedding.fromPretrained(wg.ones([2, 2]), { freeze: "no" as never }), /^Embedding.fromPretrained: freeze must be a boolean/],
+    [() => nn.init.zeros_(null as never), /^zeros_: expected a Tensor as tensor, got null$/],
+    [() => nn.init.constant_(wg.ones([2], { dtype: "int32" }), 2 ** 31), /^constant_: fill_: value 2147483648 cannot be converted to type int32/],
+    [() => nn.init.normal_(wg.ones([2]), 0, -1), /^normal_: std must be >= 0, got -1$/],
+    [() => nn.init.kaimingUniform_(wg.ones([3])), /^kaimingUniform_: fan in and fan out can not be computed for tensor with fewer than 2 dimensions/],
+    [() => nn.init.kaimingUniform_(wg.ones([3, 3]), { mode: "fan" as never }), /^kaimingUniform_: mode must be one of "fan_in", "fan_out", got "fan"$/],
+    [() => nn.init.xavierUniform_(wg.ones([3, 3], { dtype: "int32" })), /^xavierUniform_: tensor must be float32 or float64, got int32$/],
+    [() => nn.init.calculateGain("swish"), /^calculateGain: nonlinearity must be one of .* got "swish"$/],
+    [() => nn.init.calculateFanInAndFanOut(fake), /^calculateFanInAndFanOut: expected a Tensor/],
+  ])("%#", (f, msg) => {
+    expect(f).toThrow(wg.WasmgradError);
+    expect(f).toThrow(msg);
+  });
+  test("valid arguments still work, and zero-element weights are a no-op to initialise", () => {
+    expect(new nn.Linear(0, 3).weight.shape).toEqual([3, 0]);
+    expect(new nn.MaxPool2d([2, 3], 1).stride).toBe(1);
+    expect(new nn.LayerNorm(4).normalizedShape).toEqual([4]);
+    expect(new nn.BatchNorm1d(2, { momentum: null }).momentum).toBeNull();
+    const w = wg.zeros([0, 3]);
+    expect(nn.init.kaimingUniform_(w)).toBe(w);
+  });
+});

@@ -68,3 +68,34 @@ test("createGraph through a loss gives second derivatives", () => {
   const s = x.detach().sigmoid();
   expectClose(gg, s.mul(s.neg().add(1)).toFloat32Array(), { atol: 1e-6, rtol: 1e-5 });
 });
+
+test("loss modules and functions check their arguments and name themselves", () => {
+  const { nn } = wg;
+  const F = wg.nn.functional;
+  const x = wg.tensor([0.2, 0.7]), y = wg.tensor([0, 1]);
+  const cases: [() => unknown, RegExp][] = [
+    [() => new nn.MSELoss(null as never), /^MSELoss: options must be an object/],
+    [() => new nn.L1Loss({ reduction: "avg" as never }), /^L1Loss: reduction must be one of "mean", "sum", "none", got "avg"$/],
+    [() => new nn.SmoothL1Loss({ beta: -1 }), /^SmoothL1Loss: beta must be >= 0, got -1$/],
+    [() => new nn.HuberLoss({ delta: 0 }), /^HuberLoss: delta must be > 0, got 0$/],
+    [() => new nn.BCELoss({ weight: [1, 2] as never }), /^BCELoss: expected a Tensor as weight, got an array$/],
+    [() => new nn.BCEWithLogitsLoss({ posWeight: 2 as never }), /^BCEWithLogitsLoss: expected a Tensor as posWeight, got 2$/],
+    [() => new nn.NLLLoss({ ignoreIndex: 0.5 }), /^NLLLoss: ignoreIndex must be an integer >= -2147483648, got 0.5$/],
+    [() => new nn.CrossEntropyLoss({ labelSmoothing: 2 }), /^CrossEntropyLoss: labelSmoothing has to be between 0 and 1, but got 2$/],
+    [() => F.mseLoss(x, wg.ones([3])), /^mseLoss: cannot broadcast/],
+    [() => F.l1Loss(x, wg.ones([3])), /^l1Loss: /],
+    [() => F.huberLoss(x, y, null as never), /^huberLoss: options must be an object/],
+    [() => F.smoothL1Loss(wg.ones([2], { dtype: "int32" }), y), /^smoothL1Loss: input must be float32 or float64, got int32$/],
+    [() => F.mseLoss(x, wg.ones([2], { dtype: "bool" })), /^mseLoss: target must be a number tensor, got bool$/],
+    [() => F.binaryCrossEntropy(x, y, { weight: wg.ones([3]) }), /^binaryCrossEntropy: cannot broadcast/],
+    [() => F.binaryCrossEntropy(x, wg.ones([2], { dtype: "int32" })), /^binaryCrossEntropy: target must be float32 or float64, got int32$/],
+    [() => F.crossEntropy(wg.ones([]), wg.tensor(0, { dtype: "int32" })), /^crossEntropy: input must have at least 1 dim/],
+    [() => F.crossEntropy(wg.ones([2, 3]), wg.zeros([2, 3]), { weight: wg.ones([2]) }), /^crossEntropy: weight tensor should be defined either for all 3 classes/],
+    [() => F.nllLoss(wg.ones([2, 3]), wg.zeros([2], { dtype: "int32" }), { ignoreIndex: "x" as never }), /^nllLoss: ignoreIndex must be an integer/],
+  ];
+  for (const [f, msg] of cases) {
+    expect(f).toThrow(wg.WasmgradError);
+    expect(f).toThrow(msg);
+  }
+  expect(new nn.MSELoss({ reduction: "sum" }).forward(x, y).item()).toBeCloseTo(0.04 + 0.09, 6);
+});

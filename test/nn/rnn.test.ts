@@ -146,3 +146,25 @@ test("an LSTM gives grads of grads (createGraph)", () => {
   expect(gg.shape).toEqual([4, 1, 2]);
   expect(gg.abs().sum().item()).toBeGreaterThan(0);
 });
+
+test("recurrent modules check their arguments at once", () => {
+  const { nn } = wg;
+  const t0 = performance.now();
+  expect(() => new nn.GRU(0, 3, 1e300)).toThrow(/^GRU: numLayers must be an integer in \[1, 1024\], got 1e\+300$/);
+  expect(performance.now() - t0).toBeLessThan(1000);
+  expect(() => new nn.LSTM(2, 3, { numLayers: 2 ** 31 })).toThrow(/^LSTM: numLayers must be an integer in \[1, 1024\]/);
+  expect(() => new nn.RNN(2, 3, wg.ones([1]) as never)).toThrow(/^RNN: options must be an object/);
+  expect(() => new nn.RNN(2, 3, { nonlinearity: Symbol() as never })).toThrow(/^RNN: Unknown nonlinearity symbol\. Select/);
+  expect(() => new nn.GRU(2, 3, { dropout: 2 })).toThrow(/^GRU: dropout has to be between 0 and 1, but got 2$/);
+  expect(() => new nn.GRU(2, 3, { bidirectional: "yes" as never })).toThrow(/^GRU: bidirectional must be a boolean/);
+  expect(() => new nn.LSTM(2, 2 ** 30)).toThrow(/^LSTM: shape \[4294967296, 1073741824\]/);
+  expect(() => new nn.GRUCell(2, 3, null as never)).toThrow(/^GRUCell: options must be an object/);
+  expect(() => new nn.LSTMCell(2, 3, { dtype: "bool" as never })).toThrow(/^LSTMCell: dtype must be one of/);
+  expect(() => new nn.utils.rnn.PackedSequence(1 as never, wg.ones([1]))).toThrow(/^PackedSequence: expected a Tensor as data, got 1$/);
+  expect(() => new nn.utils.rnn.PackedSequence(wg.ones([1, 2]), wg.ones([1]))).toThrow(/^PackedSequence: batchSizes must be a 1-D int32 tensor/);
+  expect(() => nn.utils.rnn.packSequence(3 as never)).toThrow(/^packSequence: sequences must be an array or an iterable, got 3$/);
+  expect(() => nn.utils.rnn.packSequence([wg.ones([2]), wg.ones([])])).toThrow(/^packSequence: sequence 1 must have at least 1 dim/);
+  expect(() => nn.utils.rnn.padSequence([wg.ones([2]), wg.ones([3], { dtype: "int32" })])).toThrow(/^padSequence: every sequence must have the dtype of the first/);
+  expect(() => nn.utils.rnn.packPaddedSequence(wg.ones([3, 0]), [])).toThrow(/^packPaddedSequence: cannot pack an empty batch/);
+  expect(new nn.GRU(2, 3, 2).numLayers).toBe(2);
+});

@@ -118,3 +118,30 @@ test("a training loop lowers the loss (Linear + MSELoss + SGD)", () => {
   }
   expect(last).toBeLessThan(first * 1e-3);
 });
+
+test("optimisers check params and options, and name themselves", () => {
+  const { optim } = wg;
+  const p = wg.tensor([1, 2], { requiresGrad: true });
+  const cases: [() => unknown, RegExp][] = [
+    [() => new optim.Adam(NaN as never), /^Adam: params must be an array or an iterable, got NaN$/],
+    [() => new optim.Adam([p], null as never), /^Adam: options must be an object/],
+    [() => new optim.Adam([p], { betas: 0.9 as never }), /^Adam: betas must be a pair \[beta1, beta2\], got 0.9$/],
+    [() => new optim.Adam([p], { betas: [0.9, Symbol()] as never }), /^Adam: Invalid beta parameter at index 1: Symbol\(\)$/],
+    [() => new optim.AdamW([p], { eps: Symbol() as never }), /^AdamW: Invalid epsilon value: symbol$/],
+    [() => new optim.AdamW([p], { amsgrad: 1 as never }), /^AdamW: amsgrad must be a boolean, got 1$/],
+    [() => new optim.SGD([p], { lr: Symbol() as never }), /^SGD: lr is required \(a number\), got Symbol\(\)$/],
+    [() => new optim.SGD([p], wg.ones([1]) as never), /^SGD: options must be an object/],
+    [() => new optim.SGD([p], { lr: -1 }), /^SGD: Invalid learning rate: -1$/],
+    [() => new optim.SGD([{ params: 3 as never }], { lr: 1 }), /^SGD: params must be an array or an iterable, got 3$/],
+    [() => new optim.SGD([wg.ones([1], { dtype: "int32" })], { lr: 1 }), /^SGD: can only optimize floating point Tensors, got int32$/],
+    [() => new optim.RMSprop([p], { alpha: -1 }), /^RMSprop: Invalid alpha value: -1$/],
+    [() => new optim.Adagrad([p], { initialAccumulatorValue: Infinity }), /^Adagrad: Invalid initial_accumulator_value value: Infinity$/],
+    [() => new optim.Optimizer([2n] as never, 0.5 as never), /^Optimizer: options must be an object/],
+    [() => new optim.Optimizer([p], { lr: 0.1 }).step(), /^Optimizer: step\(\) is not implemented/],
+  ];
+  for (const [f, msg] of cases) {
+    expect(f).toThrow(wg.WasmgradError);
+    expect(f).toThrow(msg);
+  }
+  expect(new optim.Adam([p], { lr: 0.01 }).paramGroups[0].lr).toBe(0.01);
+});

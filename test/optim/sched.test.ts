@@ -47,3 +47,24 @@ test("resuming without initialLr throws as torch", () => {
   const o = new optim.SGD([wg.zeros(1).requiresGrad_()], { lr: 1 });
   expect(() => new S.ExponentialLR(o, 0.5, { lastEpoch: 3 })).toThrow(/param 'initial_lr' is not specified in param_groups\[0\]/);
 });
+
+test("schedulers check the optimizer and their options", () => {
+  const { optim } = wg;
+  const { StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR } = optim.lrScheduler;
+  const opt = new optim.SGD([wg.tensor([1], { requiresGrad: true })], { lr: 0.1 });
+  const cases: [() => unknown, RegExp][] = [
+    [() => new StepLR(undefined as never, 2), /^StepLR: undefined is not an Optimizer$/],
+    [() => new StepLR(opt, 0), /^StepLR: stepSize must be a positive integer, got 0$/],
+    [() => new StepLR(opt, 2, null as never), /^StepLR: options must be an object/],
+    [() => new StepLR(opt, 2, { gamma: "x" as never }), /^StepLR: gamma must be a finite number, got "x"$/],
+    [() => new ExponentialLR(opt, 0.9, { lastEpoch: 0.5 }), /^ExponentialLR: lastEpoch must be an integer >= -1, got 0.5$/],
+    [() => new CosineAnnealingLR(opt, -3), /^CosineAnnealingLR: tMax must be a positive integer, got -3$/],
+    [() => new LambdaLR(opt, 5 as never), /^LambdaLR: lrLambda must be a function, got 5$/],
+    [() => new LambdaLR(opt, () => "x" as never), /^LambdaLR: lrLambda must return a number, got "x"$/],
+  ];
+  for (const [f, msg] of cases) {
+    expect(f).toThrow(wg.WasmgradError);
+    expect(f).toThrow(msg);
+  }
+  expect(opt.paramGroups[0].lr).toBe(0.1);
+});

@@ -80,3 +80,14 @@ test("errors name the transform and the values", () => {
   expect(() => new wg.vision.Image(new Uint8Array(3), 2, 2)).toThrow(/^Image: 3 bytes for a 2x2 "L" image, which needs 4/);
   expect(() => image(gray).getPixel(16, 0)).toThrow(wg.IndexError);
 });
+
+test("images and transforms check their arguments", () => {
+  const { vision } = wg;
+  expect(() => new vision.Image(new Uint8Array(4), 2, 2, "toString" as never)).toThrow(/^Image: mode must be "L" or "RGB", got "toString"$/);
+  expect(() => new vision.Image(new Uint8Array(4), 2, Symbol() as never)).toThrow(/^Image: height must be a positive integer/);
+  expect(() => new vision.transforms.Normalize([0.5], [0.5], 3 as never)).toThrow(/^Normalize: options must be an object/);
+  expect(() => new vision.transforms.Normalize([0.5], [0.5], { inplace: "y" as never })).toThrow(/^Normalize: inplace must be a boolean/);
+  expect(() => new vision.datasets.MNIST(wg.ones([1]) as never)).toThrow(/^MNIST: options must be an object/);
+  expect(() => new vision.datasets.MNIST({ files: "x" as never })).toThrow(/^MNIST: files must be \{ images: Uint8Array, labels: Uint8Array \}/);
+  expect(() => new vision.datasets.MNIST({ root: "x", download: 1 as never })).toThrow(/^MNIST: download must be a boolean/);
+});
