@@ -140,7 +140,12 @@ export const KNOWN: Known[] = [
   { call: "tensor([1, 2, 3]).matmul(tensor([4, 5, 6]))", expect: "32 (0-d)", run: gives((wg) => wg.tensor([1, 2, 3]).matmul(wg.tensor([4, 5, 6])), [], [32]) },
   { call: "ones([3]).expand(2, 3).sum(0)", expect: "[2, 2, 2]", run: gives((wg) => wg.ones([3]).expand(2, 3).sum(0), [3], [2, 2, 2]) },
   { call: "tensor([1, 2, 3, 4]).mean()", expect: "2.5", run: gives((wg) => wg.tensor([1, 2, 3, 4]).mean(), [], [2.5]) },
-  { call: "ones(2**24 + 1).sum()", expect: "16777217 (float32 sums must not stall at 2**24)", run: gives((wg) => wg.ones(2 ** 24 + 1).sum(), [], [2 ** 24 + 1]) },
+  // 2**24 + 1 has no float32 value: torch's float32 sum of 2**24 + 1 ones is 16777216 too. A sum
+  // that stalls at 2**24 shows with an even count, and with a count well past 2**24.
+  { call: "ones(2**24 + 1).sum()", expect: "16777216 (torch: 2**24 + 1 rounds to 2**24 in float32)", run: gives((wg) => wg.ones(2 ** 24 + 1).sum(), [], [2 ** 24]) },
+  { call: "ones(2**24 + 2).sum()", expect: "16777218 (float32 sums must not stall at 2**24)", run: gives((wg) => wg.ones(2 ** 24 + 2).sum(), [], [2 ** 24 + 2]) },
+  { call: "ones(2**25 + 3).sum()", expect: "33554436 (torch's value: 2**25 + 3 rounded to float32)", run: gives((wg) => wg.ones(2 ** 25 + 3).sum(), [], [2 ** 25 + 4]) },
+  { call: "ones([3, 2**23 + 1]).sum(1)", expect: "[8388609, 8388609, 8388609] (per row, exact)", run: gives((wg) => wg.ones([3, 2 ** 23 + 1]).sum(1), [3], [2 ** 23 + 1, 2 ** 23 + 1, 2 ** 23 + 1]) },
   { call: "ones(1).expand(2**30).sum()", expect: "exactly 2**30, or a typed error", heavy: true,
     run: allEqualOrTyped((wg) => wg.ones(1).expand(2 ** 30).sum().item(), 2 ** 30, ["OutOfMemoryError", "ShapeError"]) },
   { call: "full([1], 7).expand(6e8).dataSync()", expect: "6e8 sevens, or a typed OutOfMemoryError", heavy: true, bytes: 6e8 * 4,

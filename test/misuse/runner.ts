@@ -59,7 +59,8 @@ export function enumerate(wg: Lib): Callable[] {
           // a class from a namespace (a module, an optimiser): its static functions
           for (const s of Object.getOwnPropertyNames(v)) {
             const f = (v as unknown as Record<string, unknown>)[s];
-            if (typeof f === "function" && !["length", "name", "prototype"].includes(s)) out.push({ path: `${path}.${s}`, name: s, kind: "fn", arity: (f as () => void).length });
+            // a static reports itself as Class.name (`Embedding.fromPretrained: ...`)
+            if (typeof f === "function" && !["length", "name", "prototype"].includes(s)) out.push({ path: `${path}.${s}`, name: `${key}.${s}`, kind: "fn", arity: (f as () => void).length });
           }
         }
       } else if (v !== null && typeof v === "object" && !(v instanceof wg.Tensor)) {

@@ -116,6 +116,14 @@ describe("stability", () => {
     close(vals(n.softmax(0)), [0.7310586, 0.26894143]);
     close(vals(n.logsumexp(0)), [-9999.6865]);
   });
+  test("float32 sums do not stall at 2**24 (torch's values)", () => {
+    // 2**24 + 1 has no float32 value: torch gives 16777216 for it as well
+    expect(wg.ones(2 ** 24 + 1).sum().item()).toBe(2 ** 24);
+    expect(wg.ones(2 ** 24 + 2).sum().item()).toBe(2 ** 24 + 2);
+    expect(wg.ones(2 ** 25 + 3).sum().item()).toBe(2 ** 25 + 4);
+    expect(vals(wg.ones([2, 2 ** 23 + 1]).sum(1))).toEqual([2 ** 23 + 1, 2 ** 23 + 1]);
+    expect(wg.ones(2 ** 24 + 2).mean().item()).toBe(1);
+  });
   test("softmax rows sum to one along a non-last dim", () => {
     const s = wg.randn([3, 4, 5]).mul(50).softmax(1).sum(1);
     close(vals(s), new Array(15).fill(1), 1e-6);
