@@ -43,9 +43,10 @@ function matmulCases(): Case[] {
 function fusedCases(): Case[] {
   const list: Case[] = [];
   const B = 128;
-  const x = randn(B, 784), w = randn(256, 784).requiresGrad_(), b = randn(256).requiresGrad_(), g = randn(B, 256);
+  const x = randn(B, 784).requiresGrad_(), w = randn(256, 784).requiresGrad_(), b = randn(256).requiresGrad_(), g = randn(B, 256);
   const work = 2 * B * 784 * 256;
-  const step = (y: Tensor): Tensor => { y.backward(g); w.grad = null; b.grad = null; return y; };
+  // forward and the three gradients (x, W, b): three products
+  const step = (y: Tensor): Tensor => { y.backward(g); x.grad = null; w.grad = null; b.grad = null; return y; };
   list.push({ name: "linear 128x784->256, fused", work, unit: "GFLOP/s", fn: () => noGrad(() => F.linear(x, w, b)) });
   list.push({ name: "linear 128x784->256, matmul + add", work, unit: "GFLOP/s", fn: () => noGrad(() => x.matmul(w.t()).add(b)) });
   list.push({ name: "linear fwd+bwd, fused", work: 3 * work, unit: "GFLOP/s", fn: () => step(F.linear(x, w, b)) });
