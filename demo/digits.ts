@@ -1,7 +1,7 @@
 // Lesson 10's CNN (or lesson 9's MLP) trained in the page on examples/data's digits, one batch per
 // animation frame, with a live loss/accuracy plot, and a canvas to draw a digit for the model.
 //
-// Memory: each batch's step runs inside tidy() (trainStepTidy), which frees the batch's tensors as
+// Memory: each batch's step runs inside tidy() (trainNextTidy), which frees the batch's tensors as
 // soon as it returns. Untick "tidy() each batch" to leave them to the library's automatic release
 // instead: it frees a tensor's WASM storage once the garbage collector has found it unreachable,
 // which the browser does only while the page yields (here: every frame) and only at its major
@@ -57,12 +57,15 @@ function newRun(): void {
   epoch = batchInEpoch = trainedMs = 0;
   accuracies.length = 0;
   for (const a of plotData) a.length = 0;
-  const acc = evaluate();
+  const acc = tidyInput.checked ? tidy(evaluate) : evaluate();
   plotData[0].push(0); plotData[1].push(null); plotData[2].push(100 * acc);
 }
 
-/** One step of the lessons' loop; returns the batch's loss. */
-function trainStep(inputs: Tensor, target: Tensor): number {
+/** The next batch through one step of the lessons' loop: its loss, or null at the end of the epoch. */
+function trainNext(): number | null {
+  const next = batches!.next();
+  if (next.done) return null;
+  const [inputs, target] = next.value;
   optimizer.zeroGrad();
   const outputs = model.forward(inputs);
   const loss = criterion.forward(outputs, target);
@@ -72,13 +75,14 @@ function trainStep(inputs: Tensor, target: Tensor): number {
 }
 
 /**
- * The same step inside tidy(): every tensor made in it is freed when it returns, except what the
- * returned value holds. The optimiser's momentum buffers are made by its first step() and must
- * outlive the scope, so they are returned with the loss (tidy keeps tensors found in arrays,
- * objects and Maps, and optimizer.state is a Map of them).
+ * The same inside tidy(): every tensor made in it (the batch's images as the transform makes
+ * them, the batch, activations, gradients) is freed when it returns, except what the returned
+ * value holds. The optimiser's momentum buffers are made by its first step() and must outlive the
+ * scope, so they are returned with the loss (tidy keeps tensors found in arrays, objects and Maps,
+ * and optimizer.state is a Map of them).
  */
-function trainStepTidy(inputs: Tensor, target: Tensor): number {
-  return tidy(() => ({ loss: trainStep(inputs, target), keep: optimizer.state })).loss;
+function trainNextTidy(): number | null {
+  return tidy(() => ({ loss: trainNext(), keep: optimizer.state })).loss;
 }
 
 function evaluate(): number {
@@ -101,8 +105,8 @@ async function train(): Promise<void> {
   while (running && epoch < Number(epochsInput.value)) {
     const t0 = performance.now();
     batches ??= trainLoader[Symbol.iterator]();
-    const next = batches.next();
-    if (next.done) {
+    const loss = tidyInput.checked ? trainNextTidy() : trainNext();
+    if (loss === null) {
       // end of an epoch: the test accuracy, as the lessons print it
       batches = null;
       batchInEpoch = 0;
@@ -113,8 +117,6 @@ async function train(): Promise<void> {
       trainedMs += performance.now() - t0;
       continue;
     }
-    const [inputs, target] = next.value;
-    const loss = tidyInput.checked ? trainStepTidy(inputs, target) : trainStep(inputs, target);
     batchInEpoch++;
     trainedMs += performance.now() - t0;
     plotData[0].push(epoch + batchInEpoch / perEpoch);
@@ -177,10 +179,11 @@ let lastDigit: Uint8Array | null = null;
 
 /** Class probabilities of a 28x28 byte image, through the dataset's own transform. */
 function classify(pixels: Uint8Array): number[] {
-  return noGrad(() => {
+  // numbers out, so tidy() frees every tensor made on the way at once
+  return tidy(() => noGrad(() => {
     const x = (transform.forward(new vision.Image(pixels, 28, 28, "L")) as Tensor).unsqueeze(0);
     return Array.from(softmax(model.forward(x), 1).toFloat32Array());
-  });
+  }));
 }
 
 function predict(pixels: Uint8Array): number[] {

@@ -9,7 +9,7 @@ import { outDir, problems, type Demo } from "./harness.js";
 
 type State = {
   epoch: number; batches: number; running: boolean; done: boolean; accuracies: number[]; trainedMs: number;
-  memory: { now: { wasmBytes: number }; peak: { wasmBytes: number; bytes: number; tensors: number } };
+  memory: { now: { wasmBytes: number; tensors: number }; peak: { wasmBytes: number; bytes: number; tensors: number } };
   lossPoints: number; prediction: string; probs: number[];
 };
 type Api = { state: State; drawTestDigit(i: number): [number, number, number]; testSize: number };
@@ -54,9 +54,11 @@ export function digitPage(getDemo: () => Demo): void {
     expect(s.batches).toBe(24 * EPOCHS);
     expect(early.lossPoints).toBeLessThan(s.lossPoints);
     expect(s.lossPoints).toBe(24 * EPOCHS + 1);
-    // each batch in tidy(), as the page does by default: about 23 MB; without tidy() 50+ MB here and
+    // each batch in tidy(), as the page does by default: about 20 MB; without tidy() 50+ MB here and
     // about 590 MB over 10 minutes (scripts/demo-memory.mjs --no-tidy)
     expect(s.memory.peak.wasmBytes).toBeLessThan(64 * 2 ** 20);
+    // what stays between batches: the parameters, the momentum buffers and a few more, not the batches
+    expect(s.memory.now.tensors).toBeLessThan(200);
     expect(problems(logs), logs.join("\n")).toEqual([]);
   }, 60_000);
 
