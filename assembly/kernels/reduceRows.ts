@@ -2,6 +2,9 @@
 // (o, k, i) sits at (o * n + k) * inner + i. Several reduced dims arrive merged into n (the op
 // layer permutes them to the end first when they are not adjacent). Floating results are
 // accumulated in f64 and rounded once, in index order, so they are deterministic run to run.
+// float32 softmax, log-softmax and logsumexp run in vsoftmax.ts (f32x4 exp, f64 sums).
+
+import { softmaxRowsF32, logsumexpRowsF32 } from "./vsoftmax";
 
 // @ts-ignore: decorator
 @inline function ld<T>(p: usize, i: i32): T { return load<T>(p + (<usize>i << alignof<T>())); }
@@ -122,6 +125,7 @@ export function normRows<T>(out: usize, a: usize, outer: i32, n: i32, inner: i32
 
 /** out[o, i] = log(sum over k of exp(a - m)) + m with m the max (0 when infinite), as torch. */
 export function logsumexpRows<T>(out: usize, a: usize, outer: i32, n: i32, inner: i32): void {
+  if (isFloat<T>() && sizeof<T>() == 4) { logsumexpRowsF32(out, a, outer, n, inner); return; }
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
@@ -140,6 +144,7 @@ export function logsumexpRows<T>(out: usize, a: usize, outer: i32, n: i32, inner
  * so inputs of any magnitude stay finite. Overwrites; out may alias a.
  */
 export function softmaxRows<T>(out: usize, a: usize, outer: i32, n: i32, inner: i32, logOut: bool): void {
+  if (isFloat<T>() && sizeof<T>() == 4) { softmaxRowsF32(out, a, outer, n, inner, logOut); return; }
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;

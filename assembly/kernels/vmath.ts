@@ -61,15 +61,24 @@ const T4: f32 = -0.0057049906;
   return f32x4.sub(r, f32x4.mul(fn, sp(LN2_LO)));
 }
 
+// adding 1.5 * 2^23 rounds a float below 2^22 to an integer held in the low mantissa bits
+const MAGIC: f32 = 12582912;
+const MAGIC_BITS: i32 = 0x4b400000;
+
 /** e^x; overflows to inf above 88.72, gives denormals down to -103.97 and 0 below; NaN stays NaN. */
 // @ts-ignore: decorator
 @inline export function vexp(x: v128): v128 {
-  // wasm's min/max propagate NaN, so a NaN lane stays NaN through the whole formula
-  const xc = f32x4.min(f32x4.max(x, sp(-104)), sp(89));
-  const fn = f32x4.nearest(f32x4.mul(xc, sp(LOG2E)));
+  // pmin/pmax return their first operand when it is NaN, so a NaN lane stays NaN throughout
+  const xc = f32x4.pmin(f32x4.pmax(x, sp(-104)), sp(89));
+  const t = f32x4.add(f32x4.mul(xc, sp(LOG2E)), sp(MAGIC));
+  const fn = f32x4.sub(t, sp(MAGIC));
+  const n = i32x4.sub(t, i32x4.splat(MAGIC_BITS));
   const y = f32x4.add(expm1Reduced(reduceLn2(xc, fn)), sp(1));
-  // 2^n in two factors, so n = 128 (overflow) and n < -126 (denormals, rounded once) both work
-  const n = i32x4.trunc_sat_f32x4_s(fn);
+  // y in [0.7, 1.42]: y * 2^n by adding n to the exponent field while the result is normal
+  const out = v128.or(i32x4.gt_s(n, i32x4.splat(127)), i32x4.lt_s(n, i32x4.splat(-125)));
+  if (!v128.any_true(out)) return i32x4.add(y, i32x4.shl(n, 23));
+  // else 2^n in two factors, so n = 128 (overflow) and n < -126 (denormals, rounded once) work;
+  // where both ways apply they give the same bits
   const n1 = i32x4.shr_s(n, 1);
   return f32x4.mul(f32x4.mul(y, pow2(n1)), pow2(i32x4.sub(n, n1)));
 }
@@ -77,12 +86,13 @@ const T4: f32 = -0.0057049906;
 /** e^x - 1, accurate near 0; -1 below -17, inf above 88.72. */
 // @ts-ignore: decorator
 @inline export function vexpm1(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, sp(-30)), sp(89));
-  const fn = f32x4.nearest(f32x4.mul(xc, sp(LOG2E)));
+  const xc = f32x4.pmin(f32x4.pmax(x, sp(-30)), sp(89));
+  const t = f32x4.add(f32x4.mul(xc, sp(LOG2E)), sp(MAGIC));
+  const fn = f32x4.sub(t, sp(MAGIC));
   const em = expm1Reduced(reduceLn2(xc, fn));
   // 2^n (em + 1) - 1 = 2 (h em + (h - 1/2)) with h = 2^(n-1): h - 1/2 is exact for n <= 25, and
   // n - 1 <= 127 keeps h a normal float
-  const h = pow2(i32x4.sub(i32x4.trunc_sat_f32x4_s(fn), i32x4.splat(1)));
+  const h = pow2(i32x4.sub(t, i32x4.splat(MAGIC_BITS + 1)));
   const r = f32x4.mul(f32x4.add(f32x4.mul(h, em), f32x4.sub(h, sp(0.5))), sp(2));
   // below 2^-24, x + x^2 / 2 rounds to x (this also keeps -0 and denormals exact)
   return v128.bitselect(x, r, f32x4.lt(f32x4.abs(x), sp(5.96046448e-8)));
@@ -91,29 +101,35 @@ const T4: f32 = -0.0057049906;
 /** Natural log: -inf at +-0, NaN below 0 and for NaN, inf at inf; denormal inputs handled. */
 // @ts-ignore: decorator
 @inline export function vlog(x: v128): v128 {
-  // denormals: scale by 2^23 first, so the exponent field is meaningful
-  const sub = f32x4.lt(x, sp(1.17549435e-38));
-  const xs = v128.bitselect(f32x4.mul(x, sp(8388608)), x, sub);
-  let e = i32x4.sub(i32x4.shr_s(xs, 23), v128.bitselect(i32x4.splat(150), i32x4.splat(127), sub));
-  let m = v128.or(v128.and(xs, i32x4.splat(0x7fffff)), i32x4.splat(0x3f800000)); // [1, 2)
-  // m in [sqrt(1/2), sqrt(2)), so f = m - 1 is small on both sides of 0 (and exact)
-  const big = f32x4.gt(m, sp(1.41421356));
-  m = v128.bitselect(f32x4.mul(m, sp(0.5)), m, big);
-  e = i32x4.sub(e, big); // a true mask lane is -1
+  const MIN_NORMAL: f32 = 1.17549435e-38;
+  // lanes that are not normal positive floats (0, denormals, negatives, inf, NaN) take the slow path
+  const special = v128.or(v128.not(f32x4.ge(x, sp(MIN_NORMAL))), f32x4.eq(x, sp(Infinity)));
+  const any = v128.any_true(special);
+  let xs = x, eBias = i32x4.splat(0);
+  if (any) {
+    // denormals: scale by 2^23 first, so the exponent field is meaningful
+    const sub = f32x4.lt(x, sp(MIN_NORMAL));
+    xs = v128.bitselect(f32x4.mul(x, sp(8388608)), x, sub);
+    eBias = v128.and(sub, i32x4.splat(23));
+  }
+  // x = 2^e m with m in [sqrt(1/2), sqrt(2)): subtracting the bits of sqrt(1/2) moves the binade
+  // boundary there, so f = m - 1 is small on both sides of 0 (and exact)
+  const ix = i32x4.sub(xs, i32x4.splat(0x3f3504f3));
+  const e = i32x4.sub(i32x4.shr_s(ix, 23), eBias);
+  const m = i32x4.add(v128.and(ix, i32x4.splat(0x7fffff)), i32x4.splat(0x3f3504f3));
   const f = f32x4.sub(m, sp(1));
   const ef = f32x4.convert_i32x4_s(e);
   const z = f32x4.mul(f, f);
-  let p = fma4(sp(L7), f, L6);
-  p = fma4(p, f, L5);
-  p = fma4(p, f, L4);
-  p = fma4(p, f, L3);
-  p = fma4(p, f, L2);
-  p = fma4(p, f, L1);
-  p = fma4(p, f, L0);
+  // Estrin's scheme: a shorter dependency chain than Horner's
+  const z2 = f32x4.mul(z, z);
+  const p01 = fma4(sp(L1), f, L0), p23 = fma4(sp(L3), f, L2);
+  const p45 = fma4(sp(L5), f, L4), p67 = fma4(sp(L7), f, L6);
+  const p = f32x4.add(f32x4.add(p01, f32x4.mul(z, p23)), f32x4.mul(z2, f32x4.add(p45, f32x4.mul(z, p67))));
   let y = f32x4.mul(f32x4.mul(z, f), p);
   y = f32x4.add(y, f32x4.mul(ef, sp(LN2_LO)));
   y = f32x4.sub(y, f32x4.mul(z, sp(0.5)));
   let r = f32x4.add(f32x4.add(f, y), f32x4.mul(ef, sp(LN2_HI)));
+  if (!any) return r;
   r = v128.bitselect(sp(Infinity), r, f32x4.eq(x, sp(Infinity)));
   r = v128.bitselect(sp(-Infinity), r, f32x4.eq(x, sp(0)));
   return v128.bitselect(sp(NaN), r, v128.not(f32x4.ge(x, sp(0))));

@@ -123,6 +123,8 @@ export function binadeSweep(): Float32Array {
 }
 
 let seed = 0x2545f491;
+/** Restarts rnd's sequence, so a test's inputs do not depend on which tests ran before it. */
+export function reseed(s: number): void { seed = s | 1; }
 /** Uniform in [0, 1), deterministic. */
 export function rnd(): number {
   seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
