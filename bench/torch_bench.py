@@ -169,7 +169,7 @@ def main():
                     last = run_for(case, 0)
                     p1 = case.probe()
                     p2 = None
-                    if last["wall"] <= 4 * cmd["slowMs"]:  # SKIP_SECOND in bench/lib/agree.ts
+                    if last["cpu"] <= 3 * cmd["slowMs"]:  # SKIP_SECOND in bench/lib/agree.ts
                         last = run_for(case, 0)
                         p2 = case.probe()
                     reply = {"probes": [p1, p2], "last": last}

@@ -14,7 +14,7 @@ import type { Case, Row } from "../bench/lib/types.js";
 const root = new URL("..", import.meta.url).pathname;
 
 async function checkWasmgrad(row: Row, sabotage = false): Promise<string | null> {
-  const inputs = row.inputs(true);
+  const inputs = row.inputs();
   const c: Case = await row.make("wasmgrad", inputs);
   const wrapped: Case = sabotage ? { ...c, probe: async () => (await c.probe()).map((v, i) => (i === 0 ? v * (1 + 1e-2) + 1e-2 : v)) } : c;
   try {
@@ -56,7 +56,7 @@ test.skipIf(!("version" in torch))("the PyTorch twin computes the same probes", 
   try {
     for (const id of ["lesson", "matmul-abt", "mlp", "sum"]) {
       const row = ROWS.find((r) => r.id === id)!;
-      const inputs = row.inputs(true);
+      const inputs = row.inputs();
       const key = `${id}/1`;
       await child.request({ cmd: "setup", key, threads: 1, dir: child.writeInputs(id, inputs), ...row.torch });
       const { probes } = (await child.request({ cmd: "check", key, slowMs: 1e9 })) as unknown as { probes: [number[], number[]] };

@@ -29,12 +29,13 @@ function reason(e: unknown): string {
 }
 
 export async function runRow(row: Row, columns: readonly Column[], opts: BenchOptions): Promise<RowResult> {
-  const inputs = row.inputs(opts.quick);
+  const inputs = row.inputs();
   const reference = row.reference?.(inputs);
   const cells: Cell[] = columns.map(() => ({}));
   const handles: (Handle | null)[] = columns.map(() => null);
   const log: string[] = [];
   let baseline: { header: string; probes: Probes } | null = null;
+  const agreeing: string[] = [];
 
   for (const [i, col] of columns.entries()) {
     if (col.na) {
@@ -52,7 +53,7 @@ export async function runRow(row: Row, columns: readonly Column[], opts: BenchOp
         continue;
       }
       baseline ??= { header: col.header, probes };
-      log.push(`${col.header}: ${probes[0].map((v) => v.toPrecision(6)).join(" ")}`);
+      agreeing.push(col.header);
       if (last.wall > opts.slowMs) {
         // Too slow to repeat in rounds: the check's last call is the figure.
         const which = probes[1] === null ? "its first call" : "its second call";
@@ -68,7 +69,12 @@ export async function runRow(row: Row, columns: readonly Column[], opts: BenchOp
     }
   }
 
-  if (row.watch) log.push(`before timing: ${row.watch()}`);
+  if (baseline) {
+    const values = baseline.probes[0].map((v) => v.toPrecision(6)).join(" ");
+    log.push(`first call's values agree (rtol ${row.rtol}${reference ? ", and with float64 JS" : ""}): ${agreeing.join(", ")}: ${values}`);
+  }
+  const before = row.watch?.();
+  if (before) log.push(`before timing: ${before.text}`);
   for (const h of handles) if (h && opts.warmupMs > 0) await h.warmup(opts.warmupMs);
   const times: PerCall[][] = columns.map(() => []);
   for (let r = 0; r < opts.rounds; r++) {
@@ -78,7 +84,8 @@ export async function runRow(row: Row, columns: readonly Column[], opts: BenchOp
       if (h) times[i].push(await h.time(opts.timeMs));
     }
   }
-  if (row.watch) log.push(`after timing:  ${row.watch()}`);
+  const after = row.watch?.();
+  if (before && after) log.push(`after timing:  ${after.text}${after.bytes > before.bytes ? ` GREW by ${((after.bytes - before.bytes) / (1 << 20)).toFixed(1)} MiB` : " (flat)"}`);
   for (const [i, h] of handles.entries()) {
     if (!h) continue;
     cells[i] = { times: times[i] };

@@ -17,9 +17,10 @@ export interface BenchOptions {
   readonly only: readonly string[] | null;
 }
 
-// A full run: 5 rounds x ~13 rows x 6 columns x 0.25 s, plus warm-ups, setup and slow calls: about
-// 4 minutes on a 2-core machine (more with --torch). --quick only checks that everything runs.
-const FULL = { rounds: 5, timeMs: 250, warmupMs: 150, slowMs: 2000 };
+// A full run: 5 rounds x 14 rows x 6 columns x 0.2 s, plus warm-ups, setup and the slow calls of
+// tfjs-cpu and jax-js: about 5 minutes on 2 cores (7 with --torch on a loaded machine). --quick only
+// checks that everything runs.
+const FULL = { rounds: 5, timeMs: 200, warmupMs: 100, slowMs: 2000 };
 const QUICK = { rounds: 2, timeMs: 30, warmupMs: 0, slowMs: 300 };
 
 export const USAGE = "usage: npm run bench -- [--quick] [--torch] [--only=<row>[,<row>...]] [--rounds=<n>] [--wall]";

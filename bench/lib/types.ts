@@ -32,7 +32,7 @@ export interface Row {
   readonly workPerCall: number;
   /** Relative tolerance of the agreement check between peers. */
   readonly rtol: number;
-  inputs(quick: boolean): Inputs;
+  inputs(): Inputs;
   /**
    * Plain-JS float64 values for the probes after the first step (a prefix of them is enough), so
    * that the peers cannot all agree on a wrong value.
@@ -41,6 +41,6 @@ export interface Row {
   make(lib: JsLibrary, inputs: Inputs): Case | Promise<Case>;
   /** What bench/torch_bench.py runs for this row (its kind and parameters); absent = no torch twin. */
   readonly torch?: Readonly<Record<string, unknown>>;
-  /** Printed once before and after the row's timing (wasmgrad's WASM memory for a*b+c). */
-  watch?(): string;
+  /** A size that must not grow during the row's timing (wasmgrad's WASM memory for a*b+c), and how to print it. */
+  watch?(): { readonly bytes: number; readonly text: string };
 }

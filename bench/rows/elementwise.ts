@@ -111,7 +111,7 @@ const fmaRow = (auto: boolean): Row => ({
   reference: (inp) => PROBES.map((i) => Math.fround(inp.a.data[i] * inp.b.data[i]) + inp.c.data[i]),
   make: (lib, inp) => fmaCase(lib, inp, auto),
   torch: { kind: "fma", probes: PROBES }, // torch frees by reference counting: no dispose either way
-  watch: () => `wasmgrad WASM memory ${mib(memory().wasmBytes)} (core heap in use ${mib(memory().heapBytes)})`,
+  watch: () => ({ bytes: memory().wasmBytes, text: `wasmgrad WASM memory ${mib(memory().wasmBytes)} (core heap in use ${mib(memory().heapBytes)})` }),
 });
 
 export const fmaRows: readonly Row[] = [fmaRow(false), fmaRow(true)];

@@ -55,10 +55,3 @@ export function fromArr(a: Arr): tf.Tensor {
 export function intLabels(a: Arr): tf.Tensor {
   return tf.tensor(Int32Array.from(a.data), [...a.shape], "int32");
 }
-
-/** Variables for a set of named inputs, created on the active backend. */
-export function variables(inputs: Readonly<Record<string, Arr>>, names: readonly string[]): Record<string, tf.Variable> {
-  const out: Record<string, tf.Variable> = {};
-  for (const n of names) out[n] = tf.tidy(() => tf.variable(fromArr(inputs[n]), true, `${n}_${Math.random()}`));
-  return out;
-}
