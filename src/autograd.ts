@@ -12,6 +12,7 @@ import { AutogradError, ShapeError, DTypeError, WasmgradError, formatShape, oom 
 import { retryAlloc } from "./lifetime.js";
 import { to } from "./ops/convert.js";
 
+/** Options of `backward()` (PyTorch's keyword arguments retain_graph and create_graph). */
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */
   retainGraph?: boolean;
@@ -55,7 +56,10 @@ setHookRunner((handle: number, g: number): number => {
  * Registers fn to run with this tensor's gradient during backward; fn may return a replacement
  * gradient. Returns a handle whose remove() unregisters it. Example: `x.registerHook((g) => g.mul(2))`.
  */
-export function registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+export function registerHook(t: Tensor, fn: (grad: Tensor) => Tensor | void): {
+  /** Unregisters the hook. */
+  remove(): void;
+} {
   const th = h(t, "registerHook");
   if (typeof fn !== "function") throw new DTypeError(`registerHook: expected a function, got ${describe(fn)}`);
   if (!(W.flagsOf(th) & F_REQUIRES_GRAD)) {
@@ -188,6 +192,7 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts?: BackwardOpt
   run([t._h], [hg], keep, create, [], "backward");
 }
 
+/** Options of `autograd.grad()` (torch.autograd.grad's keyword arguments). */
 export interface GradOptions extends BackwardOptions {
   /** Gradients of the outputs (default: ones for one-element outputs). */
   gradOutputs?: Tensor | (Tensor | null)[] | null;
@@ -248,7 +253,10 @@ declare module "./tensor.js" {
     /** Makes backward() fill .grad of this non-leaf tensor too. */
     retainGrad(): void;
     /** Runs fn with this tensor's gradient during backward (it may return a replacement). */
-    registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void };
+    registerHook(fn: (grad: Tensor) => Tensor | void): {
+      /** Unregisters the hook. */
+      remove(): void;
+    };
   }
 }
 

@@ -5,6 +5,7 @@ import { DTypeError, safeString } from "./errors.js";
 
 export { safeString };
 
+/** The dtypes: torch.float32, torch.float64, torch.int32 and torch.bool by name. */
 export type DTypeName = "float32" | "float64" | "int32" | "bool";
 
 /** Names by DType code. */

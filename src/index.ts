@@ -9,7 +9,7 @@ import { gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 
 installMethods();
 
-export { init, type WasmSource } from "./wasm/load.js";
+export { init, type WasmSource, type WasmModuleLike } from "./wasm/load.js";
 export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor.js";
 export {
   tensor, empty, zeros, ones, full, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
@@ -38,7 +38,10 @@ export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";
 export { toDtype as to } from "./ops/convert.js";
-export { conv1d, conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from "./ops/conv.js";
+export {
+  conv1d, conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d,
+  type Conv1dOptions, type Conv2dOptions, type PoolOptions, type AvgPoolOptions,
+} from "./ops/conv.js";
 export { defaultGenerator } from "./random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./gradMode.js";
 export { backward, registerHook, type BackwardOptions, type GradOptions } from "./autograd.js";
@@ -47,7 +50,7 @@ export { toDot, graphOf, type DotOptions, type GraphOptions, type GraphNode } fr
 export { save, load, SafetensorsError, type SaveOptions, type StateDict } from "./io/safetensors.js";
 export { saveFile, loadFile } from "./io/node.js";
 export { formatPy, print, setPrintSink, type PrintSink } from "./print.js";
-export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo } from "./lifetime.js";
+export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo, type MemoryOptions } from "./lifetime.js";
 export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,
 } from "./errors.js";
@@ -59,7 +62,14 @@ export * as data from "./data/index.js";
 export * as vision from "./vision/index.js";
 
 /** torch.autograd: grad() (and gradcheck / gradgradcheck in float64). */
-export const autograd = { grad, gradcheck, gradgradcheck };
+export const autograd = {
+  /** Gradients of outputs w.r.t. inputs, returned rather than accumulated (torch.autograd.grad): `const [dx] = autograd.grad(y, [x], { createGraph: true })`. */
+  grad,
+  /** Compares analytical gradients with finite differences in float64 (torch.autograd.gradcheck); true, or throws with the mismatch. */
+  gradcheck,
+  /** The same check for second derivatives (torch.autograd.gradgradcheck). */
+  gradgradcheck,
+};
 
 /** Frees a tensor's WASM storage now (same as t.dispose()). */
 export function dispose(t: Tensor | Tensor[]): void {

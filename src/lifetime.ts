@@ -2,7 +2,7 @@
 // - Automatic: tensors are tracked in chunks of 64. A chunk is one small object that all its
 //   tensors point to; it is registered once with a FinalizationRegistry, and when every tensor of
 //   the chunk is unreachable the registry releases all 64 handles together. Registering one object
-//   per tensor would cost more than the op itself (DESIGN.md); per chunk it is a few ns a tensor.
+//   per tensor would cost more than the op itself; per chunk it is a few ns a tensor.
 //   A tensor with more than BIG elements gets a chunk of its own, so a long-lived small tensor pins
 //   at most 63 small neighbours and never a large one.
 // - Synchronous loops: in Node, the registry comes from a context where V8's cleanupSome() exists,
@@ -69,7 +69,7 @@ function setUpRegistry(): void {
   const node = typeof process !== "undefined" && !!process.versions?.node && !!process.getBuiltinModule;
   if (node) {
     try {
-      // see DESIGN.md, Memory: cleanupSome() and a callable gc() from a fresh context
+      // cleanupSome() and a callable gc() come from a fresh context made after setting the V8 flags
       const v8 = process.getBuiltinModule("node:v8") as typeof import("node:v8");
       const vm = process.getBuiltinModule("node:vm") as typeof import("node:vm");
       v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");

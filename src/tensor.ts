@@ -24,7 +24,9 @@ declare global {
   interface Disposable { [Symbol.dispose](): void }
 }
 
+/** An op operand: a tensor, or a number or boolean (a Python scalar, rounded to the tensor's dtype). */
 export type TensorOrScalar = Tensor | number | boolean;
+/** Numbers or booleans nested in arrays, as `tensor()` takes and `toArray()` returns (Python's nested lists). */
 export type NestedArray = number | boolean | NestedArray[];
 
 /** Wrappers a tensor caches: its .grad, its .data view, and the tensor it is the .data of. */
@@ -35,6 +37,11 @@ interface Links {
   hooks: Array<(g: Tensor) => Tensor | void | undefined> | null;
 }
 
+/**
+ * An n-dimensional array on the WASM core with autograd, as torch.Tensor. Made by `tensor()`, `zeros()`, `randn()`, ...; ops are methods and functions (`a.mul(b)`, `mul(a, b)`).
+ *
+ * Example: `const w = tensor([1.0], { requiresGrad: true }); mul(2, w).sum().backward(); w.grad!.item() // 2`
+ */
 export class Tensor {
   /** @internal handle in the WASM tensor table (0 once disposed) */
   _h: number;
@@ -63,16 +70,22 @@ export class Tensor {
 
   /** Sizes of the dims (a copy: changing it never changes the tensor). */
   get shape(): number[] { return this._shape.slice(); }
+  /** The element type name (torch's dtype): "float32", "float64", "int32" or "bool". */
   get dtype(): DTypeName { return DTYPE_NAMES[this._dt]; }
+  /** The number of dims (torch's ndim). */
   get ndim(): number { return this._shape.length; }
+  /** The number of dims (torch's dim()). */
   dim(): number { return this._shape.length; }
+  /** The number of elements (torch's numel()). */
   numel(): number {
     let n = 1;
     for (const s of this._shape) n *= s;
     return n;
   }
 
+  /** Whether backward computes a gradient for this tensor (PyTorch's requires_grad). */
   get requiresGrad(): boolean { return (W.flagsOf(h(this, "requiresGrad")) & F_REQUIRES_GRAD) !== 0; }
+  /** Sets requires_grad; only leaves may change it, as in PyTorch (`w.requiresGrad = true`). */
   set requiresGrad(flag: boolean) { this.requiresGrad_(flag); }
 
   /** Sets requires_grad on a leaf tensor; returns this. */
@@ -88,6 +101,7 @@ export class Tensor {
     return this;
   }
 
+  /** True for tensors not made by a recorded op (PyTorch's is_leaf). */
   get isLeaf(): boolean { return W.isLeaf(h(this, "isLeaf")) !== 0; }
 
   /** The op that produced this tensor (`{ name: "MulBackward0" }`), or null for a leaf. */
@@ -106,6 +120,7 @@ export class Tensor {
     W.retain(gh);
     return (links.grad = new Tensor(gh, shapeOf(gh), W.tensorDtype(gh)));
   }
+  /** Replaces the accumulated gradient (null clears it, as `w.grad = None`). */
   set grad(g: Tensor | null) {
     const th = h(this, "grad");
     if (g === null || g === undefined) {
@@ -134,6 +149,7 @@ export class Tensor {
     if (out === 0) throw oom("data");
     return cacheData(this, new Tensor(out, this._shape, this._dt));
   }
+  /** Replaces the values without autograd history, as `w.data = ...` in PyTorch (same shape and dtype). */
   set data(src: Tensor) {
     const sh = h(src, "data");
     const th = h(this, "data");

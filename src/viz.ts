@@ -9,6 +9,7 @@ import { gradFnName } from "./ops/spec.js";
 import { shapeOf } from "./tensor.js";
 import { DTypeError, safeString } from "./errors.js";
 
+/** Options of `toDot()`. */
 export interface DotOptions {
   /** Names for leaf tensors, e.g. `{ w }`: shown in their boxes (as torchviz's `params`). */
   params?: Record<string, Tensor>;
@@ -84,6 +85,7 @@ export function toDot(t: Tensor, opts: DotOptions = {}): string {
   return lines.join("\n") + "\n";
 }
 
+/** Options of `graphOf()`: those of `toDot()` and what to record of each node. */
 export interface GraphOptions extends DotOptions {
   /**
    * Named tensors produced by ops of the graph, e.g. `{ "x*w": yVal }`: the node that produced each
@@ -93,6 +95,7 @@ export interface GraphOptions extends DotOptions {
   tensors?: Record<string, Tensor>;
 }
 
+/** One node of the graph `graphOf()` returns: a tensor or the op (grad_fn) that produced one. */
 export interface GraphNode {
   /** Unique in one graph: "root", "n<k>" for an op, "a<k>" for an AccumulateGrad, "t<k>" for a leaf. */
   id: string;

@@ -14,6 +14,7 @@ import { tidy } from "../lifetime.js";
 import { enableGrad, noGrad } from "../gradMode.js";
 import { AutogradError, DTypeError, ShapeError, formatShape } from "../errors.js";
 
+/** Options of `autograd.gradcheck()` (torch.autograd.gradcheck's eps, atol, rtol). */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
   eps?: number;
@@ -23,6 +24,7 @@ export interface GradcheckOptions {
   rtol?: number;
 }
 
+/** Options of `autograd.gradgradcheck()`. */
 export interface GradgradcheckOptions extends GradcheckOptions {
   /** Gradients of the outputs to differentiate through (default: random float64 ones). */
   gradOutputs?: Tensor | Tensor[] | null;

@@ -22,6 +22,7 @@ const OP = "defaultCollate";
 /** Samples nest at most this deep (deeper, or containing themselves, is refused). */
 const MAX_DEPTH = 32;
 
+/** Stacks a list of samples into a batch as torch's default_collate: tensors and numbers are stacked, arrays and objects collated field by field. */
 export function defaultCollate(batch: readonly unknown[]): unknown {
   if (!Array.isArray(batch) || batch.length === 0) throw new DTypeError(`${OP}: expected a non-empty array of samples, got ${describe(batch)}`);
   return collate(batch, 0);

@@ -14,11 +14,13 @@ import { MAX_SIZE, boolArg, fnArg, optsArg, sizeArg } from "../validate.js";
 import { defaultCollate } from "./collate.js";
 import type { DatasetLike } from "./dataset.js";
 
+/** DataLoader's options (torch.utils.data.DataLoader's keyword arguments batch_size, shuffle, drop_last, collate_fn, generator). */
 export interface DataLoaderOptions<T, B> {
   batchSize?: number;
   shuffle?: boolean;
   dropLast?: boolean;
   generator?: RandomGenerator;
+  /** Makes a batch from a list of samples (torch's collate_fn); `data.defaultCollate` when not given. */
   collateFn?: (samples: T[]) => B;
 }
 
@@ -45,6 +47,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly generator: RandomGenerator | undefined;
+  /** The function that makes a batch from a list of samples (torch's collate_fn). */
   readonly collateFn: (samples: T[]) => B;
 
   constructor(dataset: DatasetLike<T>, opts: DataLoaderOptions<T, B> = {}) {

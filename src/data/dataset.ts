@@ -8,13 +8,17 @@ import { tensorArg } from "../validate.js";
 
 /** A map-style dataset: subclasses define getItem(index) and len(). */
 export abstract class Dataset<T = unknown> {
+  /** The sample at index (Python's `dataset[index]`). */
   abstract getItem(index: number): T;
+  /** The number of samples (Python's `len(dataset)`). */
   abstract len(): number;
 }
 
 /** Something a DataLoader can read: a Dataset or any object with getItem and len. */
 export interface DatasetLike<T = unknown> {
+  /** The sample at index (Python's `dataset[index]`). */
   getItem(index: number): T;
+  /** The number of samples (Python's `len(dataset)`). */
   len(): number;
 }
 
@@ -35,10 +39,12 @@ export class TensorDataset extends Dataset<Tensor[]> {
     }
     this.tensors = tensors;
   }
+  /** The sample at index (Python's `dataset[index]`). */
   getItem(index: number): Tensor[] {
     const n = this.len();
     if (typeof index !== "number" || !Number.isInteger(index) || index < -n || index >= n) throw new IndexError(`TensorDataset: index ${describe(index)} is out of range for ${n} samples`);
     return this.tensors.map((t) => select(t, 0, index));
   }
+  /** The number of samples (Python's `len(dataset)`). */
   len(): number { return this.tensors[0]._shape[0]; }
 }

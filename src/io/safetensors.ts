@@ -12,13 +12,17 @@ import { readHeader, quote, SafetensorsError, MAX_HEADER_BYTES, ELEMENT_BYTES, t
 
 export { SafetensorsError };
 
+/** Options of `save()`: the metadata block of the safetensors header. */
 export interface SaveOptions {
   /** Free-form string pairs stored under "__metadata__" (e.g. { format: "pt" }). */
   metadata?: Record<string, string>;
 }
 
 /** A state dict: plain object or Map of name → Tensor, or anything with a stateDict() method. */
-export type StateDict = Record<string, Tensor> | ReadonlyMap<string, Tensor> | { stateDict(): Record<string, Tensor> };
+export type StateDict = Record<string, Tensor> | ReadonlyMap<string, Tensor> | {
+  /** name -> tensor, as nn.Module.stateDict() gives. */
+  stateDict(): Record<string, Tensor>;
+};
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // by DType code; the Python writer orders data by its dtype enum, descending: F64 > F32 > I32 > BOOL

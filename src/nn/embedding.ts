@@ -83,6 +83,7 @@ export class Embedding extends Module {
     return named(op, () => new Embedding(n, d, { weight: embeddings, freeze: boolArg(o.freeze ?? true, "freeze", op), paddingIdx: o.paddingIdx }));
   }
 
+  /** Draws the weight again from N(0, 1) (the padding row zeroed), as torch's reset_parameters(). */
   resetParameters(): void {
     normal_(this.weight);
     if (this.paddingIdx !== null) noGrad(() => this.weight.select(0, this.paddingIdx!).fill_(0));

@@ -46,14 +46,19 @@ function checkLinear(x: Tensor, weight: Tensor, bias: Tensor | null | undefined)
   if (b) broadcastShapes(ws.length === 2 ? [...xs.slice(0, -1), ws[0]] : xs.slice(0, -1), b._shape, op);
 }
 
+/** max(x, 0) (torch.nn.functional.relu). */
 export const relu = (x: Tensor): Tensor => reluOp(x);
+/** 1 / (1 + e ** -x) (torch.nn.functional.sigmoid). */
 export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
+/** Hyperbolic tangent (torch.nn.functional.tanh). */
 export const tanh = (x: Tensor): Tensor => tanhOp(x);
 /** GELU, exact (erf) or with `approximate: "tanh"` (torch.nn.functional.gelu). */
 export const gelu = (x: Tensor, opts?: { approximate?: "none" | "tanh" }): Tensor => geluOp(x, opts);
 /** x * sigmoid(x) (torch.nn.functional.silu). */
 export const silu = (x: Tensor): Tensor => siluOp(x);
+/** x for x > 0, negativeSlope * x otherwise (torch.nn.functional.leaky_relu). */
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => leakyReluOp(x, negativeSlope);
+/** log(1 + e ** (beta x)) / beta, linear above threshold (torch.nn.functional.softplus). */
 export const softplus = (x: Tensor, opts?: { beta?: number; threshold?: number }): Tensor => softplusOp(x, opts);
 
 function needDim(dim: unknown, op: string): number {

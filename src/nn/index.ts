@@ -24,5 +24,13 @@ export { RNN, GRU, LSTM } from "./rnn.js";
 
 /** torch.nn.functional (also exported as F). */
 export const functional = { ...functionalActs, ...losses, ...functionalLayers };
-export const utils = { clipGradNorm_, clipGradValue_, rnn: rnnUtils };
+/** torch.nn.utils: `clipGradNorm_`, `clipGradValue_` and `rnn` (packing of variable-length sequences). */
+export const utils = {
+  /** Scales the gradients in place so their total norm is at most maxNorm; returns the norm before (torch.nn.utils.clip_grad_norm_). */
+  clipGradNorm_,
+  /** Clamps every gradient to [-clipValue, clipValue] in place (torch.nn.utils.clip_grad_value_). */
+  clipGradValue_,
+  /** Packing of variable-length sequences for the RNN modules (torch.nn.utils.rnn). */
+  rnn: rnnUtils,
+};
 export { init };

@@ -37,7 +37,9 @@ export function constant_(t: Tensor, value: number): Tensor {
   named("constant_", () => noGrad(() => t.fill_(value)));
   return t;
 }
+/** Fills t with zeros in place, without recording (torch.nn.init.zeros_). */
 export function zeros_(t: Tensor): Tensor { tensorArg(t, "tensor", "zeros_"); named("zeros_", () => noGrad(() => t.zero_())); return t; }
+/** Fills t with ones in place, without recording (torch.nn.init.ones_). */
 export function ones_(t: Tensor): Tensor { tensorArg(t, "tensor", "ones_"); named("ones_", () => noGrad(() => t.fill_(1))); return t; }
 
 /** fan_in and fan_out of a weight of shape [out, in, ...kernel] (torch's _calculate_fan_in_and_fan_out). */

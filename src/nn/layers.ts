@@ -43,6 +43,7 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`; }
 }
 
@@ -62,6 +63,7 @@ export class Sequential extends Module {
       });
     }
   }
+  /** The number of modules (Python's len()). */
   get length(): number { return this._modules.size; }
   /** The i-th module (negative counts from the end). */
   at(i: number): Module {
@@ -70,7 +72,9 @@ export class Sequential extends Module {
     if (!Number.isInteger(j) || j < 0 || j >= list.length) throw new IndexError(`Sequential: index ${describe(i)} is out of range for ${list.length} modules`);
     return list[j] as Module;
   }
+  /** Adds a module at the end; returns this. */
   append(m: Module): this { this.registerModule(String(this._modules.size), m); return this; }
+  /** The modules in order (`for (const m of seq)`). */
   [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()].filter((m) => m !== null) as Module[])[Symbol.iterator](); }
   forward(x: unknown): unknown {
     for (const m of this._modules.values()) if (m !== null) x = m.forward(x);
@@ -84,19 +88,24 @@ export class ModuleList extends Module {
     super();
     for (const m of listArg(mods, "modules", "ModuleList")) this.append(m as Module);
   }
+  /** The number of modules (Python's len()). */
   get length(): number { return this._modules.size; }
+  /** The i-th module (negative i counts from the end), as `seq[i]`. */
   at(i: number): Module {
     const n = this._modules.size;
     const j = typeof i !== "number" ? NaN : i < 0 ? i + n : i;
     if (!Number.isInteger(j) || j < 0 || j >= n) throw new IndexError(`ModuleList: index ${describe(i)} is out of range for ${n} modules`);
     return this._modules.get(String(j)) as Module;
   }
+  /** Adds a module at the end; returns this. */
   append(m: Module): this {
     if (!(m instanceof Module)) throw new DTypeError(`ModuleList: ${describe(m)} is not a Module`);
     this.registerModule(String(this._modules.size), m);
     return this;
   }
+  /** Appends every module of mods; returns this. */
   extend(mods: Iterable<Module>): this { for (const m of listArg(mods, "modules", "ModuleList")) this.append(m as Module); return this; }
+  /** The modules in order (`for (const m of seq)`). */
   [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()] as Module[])[Symbol.iterator](); }
   forward(): unknown { throw new WasmgradError("ModuleList: a ModuleList has no forward(); call its modules"); }
 }
@@ -114,6 +123,7 @@ export class GELU extends Module {
     this.approximate = oneOf(optsArg<{ approximate: string }>(opts, "GELU").approximate ?? "none", ["none", "tanh"] as const, "approximate", "GELU");
   }
   forward(x: Tensor): Tensor { return F.gelu(x, { approximate: this.approximate }); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `approximate='${this.approximate}'`; }
 }
 
@@ -121,6 +131,7 @@ export class Softmax extends Module {
   dim: number;
   constructor(dim: number) { super(); this.dim = dimArg(dim, "dim", "Softmax"); }
   forward(x: Tensor): Tensor { return F.softmax(x, this.dim); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `dim=${this.dim}`; }
 }
 
@@ -128,6 +139,7 @@ export class LogSoftmax extends Module {
   dim: number;
   constructor(dim: number) { super(); this.dim = dimArg(dim, "dim", "LogSoftmax"); }
   forward(x: Tensor): Tensor { return F.logSoftmax(x, this.dim); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `dim=${this.dim}`; }
 }
 
@@ -141,6 +153,7 @@ export class Flatten extends Module {
     this.endDim = dimArg(endDim, "endDim", "Flatten");
   }
   forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
 }
 
@@ -152,6 +165,7 @@ export class Dropout extends Module {
     this.p = probArg(p, "dropout probability", "Dropout");
   }
   forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `p=${this.p}, inplace=False`; }
 }
 
@@ -159,6 +173,7 @@ export class LeakyReLU extends Module {
   negativeSlope: number;
   constructor(negativeSlope = 0.01) { super(); this.negativeSlope = numberArg(negativeSlope, "negativeSlope", "LeakyReLU", { finite: false }); }
   forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `negative_slope=${this.negativeSlope}`; }
 }
 
@@ -172,5 +187,6 @@ export class Softplus extends Module {
     this.threshold = numberArg(o.threshold ?? 20, "threshold", "Softplus", { finite: false });
   }
   forward(x: Tensor): Tensor { return F.softplus(x, { beta: this.beta, threshold: this.threshold }); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
 }

@@ -16,6 +16,7 @@ import { show as describe } from "./show.js";
 import { logSoftmax } from "./functional.js";
 import { crossEntropyFused } from "./fused.js";
 
+/** How a loss reduces over the batch: "mean" (the default), "sum" or "none" (PyTorch's reduction=). */
 export type Reduction = "mean" | "sum" | "none";
 
 function reductionOf(r: unknown, op: string): Reduction {
@@ -161,6 +162,7 @@ function floatIn(w: unknown, what: string, op: string, input: Tensor): Tensor {
   return t;
 }
 
+/** Options of `F.nllLoss` (PyTorch's weight=, ignore_index=, reduction=). */
 export interface NllOpts { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }
 
 /** Broadcasts a [C] vector along the class dim of an input of rank nd. */
@@ -223,6 +225,7 @@ function nllFrom(p: { picked: Tensor; w: Tensor }, r: Reduction): Tensor {
   return r === "sum" ? total : total.div(p.w.sum());
 }
 
+/** Options of `F.crossEntropy`: those of `F.nllLoss` and label_smoothing. */
 export interface CrossEntropyOpts extends NllOpts { labelSmoothing?: number }
 
 /**

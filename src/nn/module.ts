@@ -172,6 +172,7 @@ export class Module {
     }
     return out;
   }
+  /** This module and every module below it (torch's modules()). */
   modules(): Module[] { return this.namedModules().map(([, m]) => m); }
 
   /** Direct children (each once). */
@@ -183,6 +184,7 @@ export class Module {
     }
     return out;
   }
+  /** The direct submodules (torch's children()). */
   children(): Module[] { return this.namedChildren().map(([, m]) => m); }
 
   private namedMembers<T>(get: (m: Module) => Slot<T>, prefix: string, recurse: boolean): [string, T][] {
@@ -203,10 +205,13 @@ export class Module {
   namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
     return this.namedMembers((m) => m._parameters, opts.prefix ?? "", opts.recurse ?? true);
   }
+  /** The parameters, in registration order: what an optimizer takes (`new optim.SGD(model.parameters(), { lr: 0.1 })`). */
   parameters(opts: { recurse?: boolean } = {}): Parameter[] { return this.namedParameters(opts).map(([, p]) => p); }
+  /** [name, buffer] pairs with dotted names, as torch's named_buffers() (e.g. BatchNorm's running_mean). */
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
     return this.namedMembers((m) => m._buffers, opts.prefix ?? "", opts.recurse ?? true);
   }
+  /** The buffers (tensors saved in the state dict that are not parameters), as torch's buffers(). */
   buffers(opts: { recurse?: boolean } = {}): Tensor[] { return this.namedBuffers(opts).map(([, b]) => b); }
 
   /** Sets training mode here and in every descendant; returns this. */

@@ -143,11 +143,13 @@ abstract class BatchNormBase extends Module {
     this.resetParameters();
   }
 
+  /** Sets running_mean to 0, running_var to 1 and num_batches_tracked to 0 (torch's reset_running_stats()). */
   resetRunningStats(): void {
     if (!this.trackRunningStats) return;
     noGrad(() => { this.running_mean!.zero_(); this.running_var!.fill_(1); this.num_batches_tracked!.zero_(); });
   }
 
+  /** Resets the running statistics and sets weight to 1 and bias to 0 (torch's reset_parameters()). */
   resetParameters(): void {
     this.resetRunningStats();
     if (this.affine) { ones_(this.weight!); zeros_(this.bias!); }
@@ -170,6 +172,7 @@ abstract class BatchNormBase extends Module {
       this.weight, this.bias, bnTraining, factor, this.eps);
   }
 
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string {
     const b = (v: boolean): string => (v ? "True" : "False");
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum ?? "None"}, affine=${b(this.affine)}, track_running_stats=${b(this.trackRunningStats)}`;
@@ -219,6 +222,7 @@ export class LayerNorm extends Module {
     });
   }
   forward(x: Tensor): Tensor { return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string {
     return `(${this.normalizedShape.join(", ")}${this.normalizedShape.length === 1 ? "," : ""}), eps=${this.eps}, elementwise_affine=${this.elementwiseAffine ? "True" : "False"}`;
   }

@@ -115,7 +115,7 @@ abstract class RNNBase extends Module {
 
   private param(name: string): Tensor | null { return this._parameters.get(name) ?? null; }
 
-  /** [output, states]: states [h_n] or, for the LSTM, [h_n, c_n], each [layers * directions, B, H]. */
+  /** Returns `[output, states]`: states `[h_n]` or, for the LSTM, `[h_n, c_n]`, each of shape `[layers * directions, B, H]`. */
   protected run(input: Tensor | PackedSequence, hx: Tensor[] | null): [Tensor | PackedSequence, Tensor[]] {
     const op = this.constructor.name;
     const D = this.bidirectional ? 2 : 1, H = this.hiddenSize, L = this.numLayers;
@@ -175,6 +175,7 @@ abstract class RNNBase extends Module {
     return [out, hn];
   }
 
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
@@ -212,6 +213,7 @@ export class RNN extends RNNBase {
     const [out, [hn]] = this.run(x, hx ? [hx] : null);
     return [out as Out<T>, hn];
   }
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string { return super.extraRepr() + (this.nonlinearity === "relu" ? ", nonlinearity=relu" : ""); }
 }
 

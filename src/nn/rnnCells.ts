@@ -90,6 +90,7 @@ abstract class CellBase extends Module {
     });
   }
 
+  /** Draws every weight again from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as torch's reset_parameters(). */
   resetParameters(): void {
     const stdv = this.hiddenSize > 0 ? 1 / Math.sqrt(this.hiddenSize) : 0;
     for (const p of this.parameters()) uniform_(p, -stdv, stdv);
@@ -120,6 +121,7 @@ abstract class CellBase extends Module {
     return unbatched ? out.map((t) => t.squeeze(0)) : out;
   }
 
+  /** The constructor arguments shown when the module is printed (torch's extra_repr()). */
   extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (!this.bias) s += ", bias=False";

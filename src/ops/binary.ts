@@ -135,14 +135,23 @@ function flipped(k: BK): BK {
   return k === BK.Lt ? BK.Gt : k === BK.Gt ? BK.Lt : k === BK.Le ? BK.Ge : k === BK.Ge ? BK.Le : k;
 }
 
+/** a == b elementwise, as a bool tensor (torch.eq); `eq(t, 0)`. */
 export const eq = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Eq, a, b, "eq");
+/** a != b elementwise, as a bool tensor (torch.ne). */
 export const ne = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Ne, a, b, "ne");
+/** a < b elementwise, as a bool tensor (torch.lt). */
 export const lt = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Lt, a, b, "lt");
+/** a <= b elementwise, as a bool tensor (torch.le). */
 export const le = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Le, a, b, "le");
+/** a > b elementwise, as a bool tensor (torch.gt). */
 export const gt = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Gt, a, b, "gt");
+/** a >= b elementwise, as a bool tensor (torch.ge). */
 export const ge = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Ge, a, b, "ge");
+/** Elementwise logical and of the truth values (nonzero is true), as bool (torch.logical_and). */
 export const logicalAnd = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.And, a, b, "logicalAnd");
+/** Elementwise logical or of the truth values, as bool (torch.logical_or). */
 export const logicalOr = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Or, a, b, "logicalOr");
+/** Elementwise logical xor of the truth values, as bool (torch.logical_xor). */
 export const logicalXor = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compareOp(BK.Xor, a, b, "logicalXor");
 
 /** where(cond, a, b): elements of a where cond is true, else of b, broadcasting all three. */
@@ -216,24 +225,43 @@ export function scalarTensor(v: number, dt: DType): Tensor {
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc add} */
     add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
+    /** {@inheritDoc sub} */
     sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor;
+    /** {@inheritDoc mul} */
     mul(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc div} */
     div(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc pow} */
     pow(exponent: TensorOrScalar): Tensor;
+    /** {@inheritDoc maximum} */
     maximum(other: Tensor): Tensor;
+    /** {@inheritDoc minimum} */
     minimum(other: Tensor): Tensor;
+    /** {@inheritDoc atan2} */
     atan2(other: Tensor): Tensor;
+    /** {@inheritDoc eq} */
     eq(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc ne} */
     ne(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc lt} */
     lt(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc le} */
     le(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc gt} */
     gt(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc ge} */
     ge(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc logicalAnd} */
     logicalAnd(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc logicalOr} */
     logicalOr(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc logicalXor} */
     logicalXor(other: TensorOrScalar): Tensor;
+    /** {@inheritDoc allclose} */
     allclose(other: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }): boolean;
+    /** {@inheritDoc equal} */
     equal(other: Tensor): boolean;
   }
 }

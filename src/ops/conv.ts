@@ -45,6 +45,7 @@ function batched(x: Tensor, op: string, fn: (x4: Tensor) => Tensor): Tensor {
   return fn(x);
 }
 
+/** Options of `conv2d` (torch.nn.functional.conv2d's stride, padding, dilation, groups); a number applies to both dims. */
 export interface Conv2dOptions { stride?: Pair; padding?: Pair | "valid" | "same"; dilation?: Pair; groups?: number }
 
 /** 2-D convolution (torch.nn.functional.conv2d): x [N, C, H, W], weight [O, C / groups, kh, kw]. */
@@ -93,6 +94,7 @@ function conv2d4(x: Tensor, w: Tensor, b: Tensor | null, opts: Conv2dOptions): T
   return result(call(), call, [N, O, OH, OW], dt, op);
 }
 
+/** Options of `conv1d` (torch.nn.functional.conv1d's stride, padding, dilation, groups). */
 export interface Conv1dOptions { stride?: number; padding?: number | "valid" | "same"; dilation?: number; groups?: number }
 
 /** 1-D convolution (torch.nn.functional.conv1d): x [N, C, L], weight [O, C / groups, k]. */
@@ -133,6 +135,7 @@ function windowParams(x: Tensor, kernel: Pair, opts: PoolOptions, op: string, di
   return [kh, kw, sh, sw, ph, pw, dh, dw, ceil ? 1 : 0, 0, 0, H, Wd, OH, OW];
 }
 
+/** Options of `maxPool2d` (torch.nn.functional.max_pool2d's stride, padding, dilation, ceil_mode). */
 export interface PoolOptions { stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
 
 /** 2-D max pooling (torch.nn.functional.max_pool2d); with `{ returnIndices: true }` also the flat indices. */
@@ -154,6 +157,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, opts: PoolOptions & { ret
   return [out, idx];
 }
 
+/** Options of `avgPool2d` (torch.nn.functional.avg_pool2d's stride, padding, ceil_mode, count_include_pad, divisor_override). */
 export interface AvgPoolOptions { stride?: Pair; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean; divisorOverride?: number }
 
 /** 2-D average pooling (torch.nn.functional.avg_pool2d). */

@@ -22,6 +22,7 @@ export function to(a: Tensor, dtype: DTypeName, op = "to"): Tensor {
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** A copy converted to dtype (this tensor if it has that dtype already), as `torch.Tensor.to(dtype)`: `t.to("float64")`. */
     to(dtype: DTypeName): Tensor;
     /** float32 (this tensor if it is float32 already). */
     float(): Tensor;
@@ -29,6 +30,7 @@ declare module "../tensor.js" {
     double(): Tensor;
     /** int32 (values truncated toward zero). */
     int(): Tensor;
+    /** bool (nonzero is true). */
     bool(): Tensor;
   }
 }

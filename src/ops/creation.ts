@@ -9,6 +9,7 @@ import { ShapeError, DTypeError, WasmgradError } from "../errors.js";
 import { Generator, genOf, fillNew, checkProbs } from "../random.js";
 import { W, h, describe, result } from "./util.js";
 
+/** Options of the creation functions (PyTorch's keyword arguments dtype= and requires_grad=). */
 export interface TensorOptions {
   requiresGrad?: boolean;
   dtype?: "float32" | "float64" | "int32" | "bool";
@@ -166,21 +167,25 @@ export function full(shape: readonly number[], value: number | boolean, opts: Te
   return filled(shape, value, opts, "full");
 }
 
+/** A tensor of zeros (torch.zeros): `zeros(2, 3)`, `zeros([2, 3], { dtype: "int32" })`. */
 export function zeros(...args: (ShapeArg | TensorOptions)[]): Tensor {
   const [shape, opts] = shapeAndOpts(args, "zeros");
   return filled(shape, 0, opts, "zeros");
 }
 
+/** A tensor of ones (torch.ones): `ones(2, 3, { requiresGrad: true })`. */
 export function ones(...args: (ShapeArg | TensorOptions)[]): Tensor {
   const [shape, opts] = shapeAndOpts(args, "ones");
   return filled(shape, 1, opts, "ones");
 }
 
+/** Zeros with t's shape and dtype unless opts say otherwise (torch.zeros_like). */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "zerosLike");
   return filled(t._shape, 0, { dtype: t.dtype, ...checkOpts(opts, "zerosLike") }, "zerosLike");
 }
 
+/** Ones with t's shape and dtype unless opts say otherwise (torch.ones_like). */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   h(t, "onesLike");
   return filled(t._shape, 1, { dtype: t.dtype, ...checkOpts(opts, "onesLike") }, "onesLike");
@@ -233,6 +238,7 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
   return finish(t, opts);
 }
 
+/** Options of the random creation functions: those of `tensor()` and a `Generator` (torch's generator=). */
 export interface RandomOptions extends TensorOptions { generator?: Generator }
 
 function floatSamples(args: (ShapeArg | RandomOptions)[], op: string, kind: "uniform" | "normal"): Tensor {

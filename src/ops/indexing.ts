@@ -302,13 +302,21 @@ export function pad(a: Tensor, pads: readonly number[], value: number | { mode?:
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc indexSelect} */
     indexSelect(dim: number, index: Tensor): Tensor;
+    /** {@inheritDoc gather} */
     gather(dim: number, index: Tensor): Tensor;
+    /** {@inheritDoc scatterAdd} */
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** {@inheritDoc indexAdd} */
     indexAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** {@inheritDoc flip} */
     flip(...dims: DimsArg[]): Tensor;
+    /** {@inheritDoc repeat} */
     repeat(...reps: DimsArg[]): Tensor;
+    /** {@inheritDoc tril} */
     tril(k?: number): Tensor;
+    /** {@inheritDoc triu} */
     triu(k?: number): Tensor;
   }
 }

@@ -113,12 +113,19 @@ export function copy_(self: Tensor, src: Tensor): void {
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** In-place {@link add}: writes the result into this tensor and returns it (`torch.Tensor.add_`). */
     add_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    /** In-place {@link sub}: writes the result into this tensor and returns it (`torch.Tensor.sub_`). */
     sub_(other: TensorOrScalar, opts?: { alpha?: number }): this;
+    /** In-place {@link mul}: writes the result into this tensor and returns it (`torch.Tensor.mul_`). */
     mul_(other: TensorOrScalar): this;
+    /** In-place {@link div}: writes the result into this tensor and returns it (`torch.Tensor.div_`). */
     div_(other: TensorOrScalar): this;
+    /** Fills this tensor with zeros in place (`torch.Tensor.zero_`), e.g. `w.grad!.zero_()`. */
     zero_(): this;
+    /** Fills this tensor with one value in place (`torch.Tensor.fill_`). */
     fill_(value: number | boolean): this;
+    /** Copies src (broadcast, converted to this dtype) into this tensor in place (`torch.Tensor.copy_`). */
     copy_(src: Tensor): this;
   }
 }

@@ -113,10 +113,15 @@ export function outer(aIn: Tensor, bIn: Tensor): Tensor {
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc matmul} */
     matmul(other: Tensor): Tensor;
+    /** {@inheritDoc mm} */
     mm(other: Tensor): Tensor;
+    /** {@inheritDoc bmm} */
     bmm(other: Tensor): Tensor;
+    /** {@inheritDoc dot} */
     dot(other: Tensor): Tensor;
+    /** {@inheritDoc outer} */
     outer(other: Tensor): Tensor;
   }
 }

@@ -54,7 +54,9 @@ export function mean(a: Tensor, dim?: Dim, keepdim?: boolean, opts?: ReduceOpts)
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc sum} */
     sum(dim?: Dim, keepdim?: boolean, opts?: ReduceOpts): Tensor;
+    /** {@inheritDoc mean} */
     mean(dim?: Dim, keepdim?: boolean, opts?: ReduceOpts): Tensor;
   }
 }

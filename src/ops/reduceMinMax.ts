@@ -127,11 +127,25 @@ export function any(a: Tensor, dim?: number | number[], keepdim?: boolean): Tens
 
 declare module "../tensor.js" {
   interface Tensor {
-    max(): Tensor; max(other: Tensor): Tensor; max(dim: number, keepdim?: boolean): ValuesIndices;
-    min(): Tensor; min(other: Tensor): Tensor; min(dim: number, keepdim?: boolean): ValuesIndices;
+    /** {@inheritDoc max} */
+    max(): Tensor;
+    /** {@inheritDoc max} */
+    max(other: Tensor): Tensor;
+    /** {@inheritDoc max} */
+    max(dim: number, keepdim?: boolean): ValuesIndices;
+    /** {@inheritDoc min} */
+    min(): Tensor;
+    /** {@inheritDoc min} */
+    min(other: Tensor): Tensor;
+    /** {@inheritDoc min} */
+    min(dim: number, keepdim?: boolean): ValuesIndices;
+    /** {@inheritDoc argmax} */
     argmax(dim?: number, keepdim?: boolean): Tensor;
+    /** {@inheritDoc argmin} */
     argmin(dim?: number, keepdim?: boolean): Tensor;
+    /** {@inheritDoc all} */
     all(dim?: number | number[], keepdim?: boolean): Tensor;
+    /** {@inheritDoc any} */
     any(dim?: number | number[], keepdim?: boolean): Tensor;
   }
 }

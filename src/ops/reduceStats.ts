@@ -122,10 +122,15 @@ export function logsumexp(a: Tensor, dim: number | number[], keepdim?: boolean):
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc prod} */
     prod(dim?: Dim, keepdim?: boolean, opts?: { dtype?: "float32" | "float64" }): Tensor;
+    /** {@inheritDoc var} */
     var(dim?: Dim, opts?: VarOptions | boolean, keepdim?: boolean): Tensor;
+    /** {@inheritDoc std} */
     std(dim?: Dim, opts?: VarOptions | boolean, keepdim?: boolean): Tensor;
+    /** {@inheritDoc norm} */
     norm(p?: number | "fro", dim?: Dim, keepdim?: boolean): Tensor;
+    /** {@inheritDoc logsumexp} */
     logsumexp(dim: number | number[], keepdim?: boolean): Tensor;
   }
 }

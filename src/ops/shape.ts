@@ -309,27 +309,45 @@ export function index(a: Tensor, ...indices: number[]): Tensor {
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc narrow} */
     narrow(dim: number, start: number, length: number): Tensor;
+    /** {@inheritDoc slice} */
     slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    /** {@inheritDoc select} */
     select(dim: number, index: number): Tensor;
+    /** {@inheritDoc split} */
     split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    /** {@inheritDoc chunk} */
     chunk(chunks: number, dim?: number): Tensor[];
+    /** {@inheritDoc unbind} */
     unbind(dim?: number): Tensor[];
     /** Integer indexing: t.index(0, -1) is PyTorch's t[0, -1] (a view). */
     index(...indices: number[]): Tensor;
+    /** {@inheritDoc view} */
     view(...shape: ShapeArg[]): Tensor;
+    /** {@inheritDoc reshape} */
     reshape(...shape: ShapeArg[]): Tensor;
+    /** {@inheritDoc flatten} */
     flatten(startDim?: number, endDim?: number): Tensor;
+    /** {@inheritDoc transpose} */
     transpose(dim0: number, dim1: number): Tensor;
+    /** {@inheritDoc t} */
     t(): Tensor;
     /** The transpose (dims reversed), as torch's .T. */
     readonly T: Tensor;
+    /** {@inheritDoc permute} */
     permute(...dims: ShapeArg[]): Tensor;
+    /** {@inheritDoc unsqueeze} */
     unsqueeze(dim: number): Tensor;
+    /** {@inheritDoc squeeze} */
     squeeze(dim?: number): Tensor;
+    /** {@inheritDoc expand} */
     expand(...shape: ShapeArg[]): Tensor;
+    /** {@inheritDoc expandAs} */
     expandAs(other: Tensor): Tensor;
+    /** {@inheritDoc contiguous} */
     contiguous(): Tensor;
+    /** {@inheritDoc clone} */
     clone(): Tensor;
     /** A tensor sharing storage (and in-place version counter) with no history. */
     detach(): Tensor;
@@ -337,6 +355,7 @@ declare module "../tensor.js" {
     detach_(): this;
     /** The shape, or the size of one dim (negative dims count from the end). */
     size(): number[];
+    /** The size of one dim (negative dims count from the end), as `torch.Tensor.size(dim)`. */
     size(dim: number): number;
   }
 }

@@ -52,8 +52,11 @@ export function cumsum(a: Tensor, dim: number, opts?: { dtype?: "float32" | "flo
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc softmax} */
     softmax(dim: number): Tensor;
+    /** {@inheritDoc logSoftmax} */
     logSoftmax(dim: number): Tensor;
+    /** {@inheritDoc cumsum} */
     cumsum(dim: number, opts?: { dtype?: "float32" | "float64" }): Tensor;
   }
 }

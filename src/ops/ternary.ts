@@ -76,7 +76,9 @@ export function lerp(a: Tensor, end: Tensor, weight: number | Tensor): Tensor {
 
 declare module "../tensor.js" {
   interface Tensor {
+    /** {@inheritDoc maskedFill} */
     maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor;
+    /** {@inheritDoc lerp} */
     lerp(end: Tensor, weight: number | Tensor): Tensor;
   }
 }

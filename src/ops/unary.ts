@@ -242,14 +242,54 @@ export function square(a: Tensor): Tensor {
 
 declare module "../tensor.js" {
   interface Tensor {
-    neg(): Tensor; exp(): Tensor; log(): Tensor; sqrt(): Tensor; abs(): Tensor; relu(): Tensor;
-    sigmoid(): Tensor; tanh(): Tensor; reciprocal(): Tensor; sign(): Tensor; square(): Tensor;
-    rsqrt(): Tensor; log1p(): Tensor; expm1(): Tensor; sin(): Tensor; cos(): Tensor;
-    gelu(opts?: { approximate?: "none" | "tanh" }): Tensor; silu(): Tensor; leakyRelu(negativeSlope?: number): Tensor;
+    /** {@inheritDoc neg} */
+    neg(): Tensor;
+    /** {@inheritDoc exp} */
+    exp(): Tensor;
+    /** {@inheritDoc log} */
+    log(): Tensor;
+    /** {@inheritDoc sqrt} */
+    sqrt(): Tensor;
+    /** {@inheritDoc abs} */
+    abs(): Tensor;
+    /** {@inheritDoc relu} */
+    relu(): Tensor;
+    /** {@inheritDoc sigmoid} */
+    sigmoid(): Tensor;
+    /** {@inheritDoc tanh} */
+    tanh(): Tensor;
+    /** {@inheritDoc reciprocal} */
+    reciprocal(): Tensor;
+    /** {@inheritDoc sign} */
+    sign(): Tensor;
+    /** {@inheritDoc square} */
+    square(): Tensor;
+    /** {@inheritDoc rsqrt} */
+    rsqrt(): Tensor;
+    /** {@inheritDoc log1p} */
+    log1p(): Tensor;
+    /** {@inheritDoc expm1} */
+    expm1(): Tensor;
+    /** {@inheritDoc sin} */
+    sin(): Tensor;
+    /** {@inheritDoc cos} */
+    cos(): Tensor;
+    /** {@inheritDoc gelu} */
+    gelu(opts?: { approximate?: "none" | "tanh" }): Tensor;
+    /** {@inheritDoc silu} */
+    silu(): Tensor;
+    /** {@inheritDoc leakyRelu} */
+    leakyRelu(negativeSlope?: number): Tensor;
+    /** {@inheritDoc softplus} */
     softplus(opts?: { beta?: number; threshold?: number }): Tensor;
+    /** {@inheritDoc clamp} */
     clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+    /** In-place {@link clamp}: writes the result into this tensor and returns it (`torch.Tensor.clamp_`). */
     clamp_(min?: number | null, max?: number | null): this;
-    isnan(): Tensor; isfinite(): Tensor;
+    /** {@inheritDoc isnan} */
+    isnan(): Tensor;
+    /** {@inheritDoc isfinite} */
+    isfinite(): Tensor;
   }
 }
 

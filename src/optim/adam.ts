@@ -12,6 +12,7 @@ import { optsArg, showList } from "../validate.js";
 const LIKE = "{ lr?, betas?, eps?, weightDecay?, amsgrad?, maximize? }";
 import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Adam's and AdamW's hyperparameters (torch.optim.Adam's keyword arguments). */
 export interface AdamOptions {
   lr: number;
   betas: [number, number];

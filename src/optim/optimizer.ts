@@ -12,16 +12,22 @@ import { isFloat } from "../dtype.js";
 import { boolArg, listArg, optsArg, tensorArg } from "../validate.js";
 import { zeroGrads } from "../nn/module.js";
 
+/** One parameter's optimizer state (e.g. Adam's exp_avg), as in torch's state_dict(). */
 export type ParamState = Record<string, Tensor | number | null>;
+/** A parameter group: its parameters and its hyperparameters (torch's param_groups entries). */
 export type ParamGroup<O> = O & { params: Tensor[]; initialLr?: number };
+/** A parameter group as given to a constructor: params and any hyperparameters that differ from the defaults. */
 export type ParamGroupSpec<O> = Partial<O> & { params: Iterable<Tensor> };
+/** What an optimizer takes: tensors (`model.parameters()`) or parameter groups. */
 export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupSpec<O>>;
 
+/** An optimizer's state dict, as torch's: per-parameter state and the groups' hyperparameters. */
 export interface OptimizerStateDict {
   state: Record<number, ParamState>;
   param_groups: Array<Record<string, unknown> & { params: number[] }>;
 }
 
+/** Base class of the optimizers (torch.optim.Optimizer): `zeroGrad()`, `step()`, `stateDict()`, `loadStateDict()`, `addParamGroup()`. */
 export class Optimizer<O extends { lr: number } = { lr: number }> {
   defaults: O;
   paramGroups: ParamGroup<O>[] = [];

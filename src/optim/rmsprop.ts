@@ -7,6 +7,7 @@ import { WasmgradError } from "../errors.js";
 import { named, optsArg } from "../validate.js";
 import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
 
+/** RMSprop's hyperparameters (torch.optim.RMSprop's keyword arguments). */
 export interface RMSpropOptions {
   lr: number;
   alpha: number;
@@ -17,6 +18,7 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
+/** RMSprop (torch.optim.RMSprop): `new optim.RMSprop(params, { lr: 0.01, alpha: 0.99 })`. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
     super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false,
@@ -70,6 +72,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 }
 
+/** Adagrad's hyperparameters (torch.optim.Adagrad's keyword arguments). */
 export interface AdagradOptions {
   lr: number;
   lrDecay: number;
@@ -79,6 +82,7 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
+/** Adagrad (torch.optim.Adagrad). */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Params<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
     super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false,

@@ -8,6 +8,7 @@ import { WasmgradError, safeString } from "../errors.js";
 import { optsArg } from "../validate.js";
 import { Optimizer, withGrads, type ParamGroup, type Params } from "./optimizer.js";
 
+/** SGD's hyperparameters (torch.optim.SGD's keyword arguments). */
 export interface SGDOptions {
   lr: number;
   momentum: number;
@@ -17,6 +18,7 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (torch.optim.SGD): `new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 })`. */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
     const o = optsArg<SGDOptions>(opts, "SGD", "{ lr: number, momentum?, dampening?, weightDecay?, nesterov?, maximize? }");

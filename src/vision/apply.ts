@@ -5,7 +5,10 @@ import { DTypeError } from "../errors.js";
 import { show } from "../nn/show.js";
 
 /** A transform: a function of one value, or an object whose forward(x) is one. */
-export type Transform<I = any, O = any> = ((x: I) => O) | { forward(x: I): O };
+export type Transform<I = any, O = any> = ((x: I) => O) | {
+  /** Applies the transform to one value. */
+  forward(x: I): O;
+};
 
 /** Runs a transform of either kind; `op` names the caller in the error for anything else. */
 export function applyTransform<I, O>(t: Transform<I, O>, x: I, op: string): O {

@@ -5,6 +5,7 @@ import { DTypeError, IndexError, ShapeError } from "../errors.js";
 import { show } from "../nn/show.js";
 
 
+/** Image modes: "L" (one 8-bit channel) and "RGB", as PIL's. */
 export type ImageMode = "L" | "RGB";
 
 const CHANNELS: Record<ImageMode, number> = { L: 1, RGB: 3 };

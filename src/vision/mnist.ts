@@ -15,6 +15,7 @@ import { boolArg, optsArg } from "../validate.js";
 
 const OP = "MNIST";
 
+/** MNIST's options (torchvision's root, train, transform, target_transform, download). */
 export interface MNISTOptions<X = Image, Y = number> {
   /** The folder holding MNIST/raw/ (as torchvision) or the IDX files themselves. */
   root?: FilePath;
@@ -110,6 +111,7 @@ export class MNIST<X = Image, Y = number> extends Dataset<[X, Y]> {
     this.cols = images.dims[2];
   }
 
+  /** The number of samples (Python's `len(dataset)`). */
   len(): number { return this.labels.length; }
 
   /** `[image, label]`; negative indices count from the end, as in Python. */

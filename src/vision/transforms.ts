@@ -33,11 +33,13 @@ export class Compose<I = any, O = any> {
 
 /** Applies a user function (torchvision's Lambda). */
 export class Lambda<I = unknown, O = unknown> {
+  /** The function this transform applies. */
   readonly lambd: (x: I) => O;
   constructor(lambd: (x: I) => O) {
     if (typeof lambd !== "function") throw new DTypeError(`Lambda: expected a function, got ${show(lambd)}`);
     this.lambd = lambd;
   }
+  /** Applies the transform to one value (the same as calling it). */
   forward(x: I): O { return this.lambd(x); }
 }
 
@@ -55,6 +57,7 @@ export interface ImageLike {
  * @example new ToTensor().forward(img)   // img: vision.Image of 28x28 -> Tensor [1, 28, 28]
  */
 export class ToTensor {
+  /** Applies the transform to one value (the same as calling it). */
   forward(pic: Image | ImageLike): Tensor {
     const op = "ToTensor";
     if (pic instanceof Tensor) throw new DTypeError(`${op}: pic should be an Image (8-bit pixels), got a Tensor`);
@@ -110,6 +113,7 @@ export class Normalize {
     this.inplace = boolArg(optsArg<{ inplace: boolean }>(opts, "Normalize", "{ inplace?: boolean }").inplace ?? false, "inplace", "Normalize");
   }
 
+  /** Applies the transform to one value (the same as calling it). */
   forward(x: Tensor): Tensor {
     const op = "Normalize";
     if (!(x instanceof Tensor)) throw new DTypeError(`${op}: img should be a Tensor image, got ${show(x)}`);
