@@ -166,7 +166,8 @@ async function play(): Promise<void> {
   let budget = 1; // the first frame takes a step at once
   while (playing && !run.done) {
     const now = await nextFrame();
-    budget += (Number(speedInput.value) * Math.max(0, now - last)) / 1000;
+    // a slow frame (a busy machine, a background tab) slows the run down rather than jumping ahead
+    budget += (Number(speedInput.value) * Math.min(Math.max(0, now - last), 1000 / 15)) / 1000;
     last = now;
     const n = Math.min(Math.floor(budget), 300);
     budget -= n;

@@ -2,7 +2,7 @@
 // batch per frame, to a stated test accuracy within a bounded time, plots as it goes, and
 // classifies what is drawn on its canvas (mouse strokes, and test digits painted onto it).
 
-import { beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { outDir, problems, type Demo } from "./harness.js";
@@ -29,6 +29,10 @@ export function digitPage(getDemo: () => Demo): void {
     await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, { timeout: 30_000 })
       .catch((e) => { throw new Error(`${e.message}\n${logs.join("\n")}`); });
   }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
+  });
 
   test("loads the data and the untrained model with no errors, cross-origin isolated", async () => {
     const s = await state();
@@ -93,4 +97,15 @@ export function digitPage(getDemo: () => Demo): void {
     await page.screenshot({ path: join(outDir, "digits.png"), fullPage: true });
     expect(problems(logs), logs.join("\n")).toEqual([]);
   });
+
+  test("lesson 9's MLP trains from the same page (model menu, its own learning rate)", async () => {
+    await page.selectOption("#model", "mlp");
+    expect(await page.inputValue("#lr")).toBe("0.1");
+    expect(await state()).toMatchObject({ epoch: 0, batches: 0, done: false, running: false });
+    await page.click("#train");
+    await page.waitForFunction(() => (window as unknown as { digits: Api }).digits.state.batches >= 2, null, { timeout: 20_000 });
+    await page.click("#pause");
+    await page.waitForFunction(() => !(window as unknown as { digits: Api }).digits.state.running);
+    expect(problems(logs), logs.join("\n")).toEqual([]);
+  }, 30_000);
 }

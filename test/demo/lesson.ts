@@ -1,7 +1,7 @@
 // The lesson page: it runs the seed program with the one-file bundle, prints exactly what
 // `npm start` prints, reaches PyTorch's final w, and draws its plots and graph.
 
-import { beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -27,6 +27,10 @@ export function lessonPage(getDemo: () => Demo): void {
     await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, { timeout: 30_000 })
       .catch((e) => { throw new Error(`${e.message}\n${logs.join("\n")}`); });
   }, 60_000);
+
+  afterAll(async () => {
+    await page?.close();
+  });
 
   test("is cross-origin isolated and served with the right MIME types", async () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
@@ -55,7 +59,7 @@ export function lessonPage(getDemo: () => Demo): void {
 
   test("Play runs the lesson to PyTorch's final w (float32 bits 0x3ffffffd), printing npm start's lines", async () => {
     await page.click("#reset");
-    await page.selectOption("#speed", "60");
+    await page.selectOption("#speed", "600");
     // the point count of the loss plot, read in every frame while it plays
     await page.evaluate(() => {
       const w = window as unknown as { lesson: { state: State }; seen: number[] };
@@ -70,8 +74,8 @@ export function lessonPage(getDemo: () => Demo): void {
     await page.waitForFunction(() => (window as unknown as { lesson: { state: State } }).lesson.state.done, null, { timeout: 30_000 });
     const s = await state();
     const seen = await page.evaluate(() => (window as unknown as { seen: number[] }).seen);
-    // it rose frame by frame (60 samples/s: an epoch every few frames), never fell
-    expect(new Set(seen.filter((v) => v > 0 && v < 100)).size, seen.join(" ")).toBeGreaterThan(5);
+    // it rose frame by frame (600 samples/s: 10-40 samples, 3-13 epochs, a frame), never fell
+    expect(new Set(seen.filter((v) => v > 0 && v < 100)).size, seen.join(" ")).toBeGreaterThanOrEqual(4);
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
     expect(s.console).toBe(fixture);
     expect(s.wBits.toString(16)).toBe("3ffffffd");
@@ -97,5 +101,13 @@ export function lessonPage(getDemo: () => Demo): void {
     expect(s.console).not.toBe(fixture.split("\n").slice(0, 5).join("\n") + "\n");
     expect(s.lossPoints).toBe(1);
     expect(problems(logs), logs.join("\n")).toEqual([]);
+  });
+
+  test("the home page links both pages", async () => {
+    const { page: home, logs: homeLogs } = await demo.open("");
+    const links = await home.$$eval("main a", (as) => as.map((a) => a.getAttribute("href")));
+    expect(links).toEqual(["lesson.html", "digits.html"]);
+    expect(problems(homeLogs), homeLogs.join("\n")).toEqual([]);
+    await home.close();
   });
 }
