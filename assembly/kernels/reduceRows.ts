@@ -2,9 +2,9 @@
 // (o, k, i) sits at (o * n + k) * inner + i. Several reduced dims arrive merged into n (the op
 // layer permutes them to the end first when they are not adjacent). Floating results are
 // accumulated in f64 and rounded once, in index order, so they are deterministic run to run.
-// float32 softmax, log-softmax and logsumexp run in vsoftmax.ts (f32x4 exp, f64 sums).
+// float32 softmax, log-softmax (and its backward) and logsumexp run in vsoftmax.ts (f32x4 exp, f64 sums).
 
-import { softmaxRowsF32, logsumexpRowsF32 } from "./vsoftmax";
+import { softmaxRowsF32, logsumexpRowsF32, logSoftmaxBackRowsF32 } from "./vsoftmax";
 
 // @ts-ignore: decorator
 @inline function ld<T>(p: usize, i: i32): T { return load<T>(p + (<usize>i << alignof<T>())); }
@@ -169,6 +169,7 @@ export function softmaxRows<T>(out: usize, a: usize, outer: i32, n: i32, inner: 
  * out = g - exp(y) * sum_k g. Overwrites.
  */
 export function softmaxBackRows<T>(out: usize, g: usize, y: usize, outer: i32, n: i32, inner: i32, logIn: bool): void {
+  if (isFloat<T>() && sizeof<T>() == 4 && logIn) { logSoftmaxBackRowsF32(out, g, y, outer, n, inner); return; }
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;

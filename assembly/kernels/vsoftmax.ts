@@ -169,3 +169,39 @@ export function logsumexpRowsF32(out: usize, a: usize, outer: i32, n: i32, inner
     for (; i < inner; i++) colsF32(0, a + base + (<usize>i << 2), n, stride, false, false, true, res + (<usize>i << 2));
   }
 }
+
+/**
+ * Backward of log-softmax (y = its output) for float32: out = g - exp(y) * sum_k g, the sum in f64
+ * in k order and the difference in f64, rounded once. Overwrites.
+ */
+export function logSoftmaxBackRowsF32(out: usize, g: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  const stride = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const b = (<usize>o * n * inner + i) << 2;
+      let s: f64 = 0;
+      for (let k = 0; k < n; k++) s += <f64>load<f32>(g + b + <usize>k * stride);
+      if (inner == 1) {
+        const sv = f64x2.splat(s);
+        let k = 0;
+        for (; k + 4 <= n; k += 4) {
+          const p = b + (<usize>k << 2);
+          const e = vexp(v128.load(y + p)), gv = v128.load(g + p);
+          v128.store(out + p, pack32(f64x2.sub(lo64(gv), f64x2.mul(lo64(e), sv)), f64x2.sub(hi64(gv), f64x2.mul(hi64(e), sv))));
+        }
+        if (k < n) {
+          const p = b + (<usize>k << 2);
+          const e = vexp(tailLoad(y + p, n - k)), gv = tailLoad(g + p, n - k, true);
+          tailStore(out + p, pack32(f64x2.sub(lo64(gv), f64x2.mul(lo64(e), sv)), f64x2.sub(hi64(gv), f64x2.mul(hi64(e), sv))), n - k);
+        }
+        continue;
+      }
+      // one lane of the same exp, so a column gets the bits a row would
+      for (let k = 0; k < n; k++) {
+        const p = b + <usize>k * stride;
+        const e = <f64>f32x4.extract_lane(vexp(f32x4.splat(load<f32>(y + p))), 0);
+        store<f32>(out + p, <f32>(<f64>load<f32>(g + p) - e * s));
+      }
+    }
+  }
+}

@@ -15,7 +15,7 @@ const entry = `
 import { unaryKernel, U_EXP, U_LOG, U_SIGMOID, U_TANH } from "./unary";
 import { unaryMoreKernel, gradMoreKernel, U_LOG1P, U_EXPM1, U_GELU, U_GELU_TANH, U_SILU, U_SOFTPLUS,
   G_GELU, G_GELU_TANH, G_SILU, G_SOFTPLUS } from "./unaryMore";
-import { softmaxRows, logsumexpRows } from "./reduceRows";
+import { softmaxRows, logsumexpRows, softmaxBackRows } from "./reduceRows";
 export function forward(name: i32, out: usize, a: usize, n: i32): void {
   if (name == 0) unaryKernel<f32>(U_EXP, out, a, n);
   else if (name == 1) unaryMoreKernel<f32>(U_EXPM1, out, a, n, 0, 0);
@@ -34,6 +34,9 @@ export function backward(name: i32, out: usize, g: usize, x: usize, n: i32): voi
 }
 export function softmax(out: usize, a: usize, outer: i32, n: i32, inner: i32, log: bool): void {
   softmaxRows<f32>(out, a, outer, n, inner, log);
+}
+export function logSoftmaxBack(out: usize, g: usize, y: usize, outer: i32, n: i32, inner: i32): void {
+  softmaxBackRows<f32>(out, g, y, outer, n, inner, true);
 }
 export function logsumexp(out: usize, a: usize, outer: i32, n: i32, inner: i32): void {
   logsumexpRows<f32>(out, a, outer, n, inner);
@@ -54,6 +57,7 @@ interface Core {
   backward(name: number, out: number, g: number, x: number, n: number): void;
   softmax(out: number, a: number, outer: number, n: number, inner: number, log: number): void;
   logsumexp(out: number, a: number, outer: number, n: number, inner: number): void;
+  logSoftmaxBack(out: number, g: number, y: number, outer: number, n: number, inner: number): void;
   bump(bytes: number): number;
   reset(): void;
 }
@@ -281,4 +285,32 @@ describe("float32 softmax, log-softmax and logsumexp against float64", () => {
     const l7 = inCore([a7], 7, (out, [p]) => X.logsumexp(out, p, 1, n, 7));
     expect(Array.from(l7.slice(4))).toEqual(Array.from(l8.slice(4, 7)));
   });
+});
+
+describe("float32 log-softmax backward: g - exp(y) * sum(g)", () => {
+  for (const [outer, n, inner] of [[3, 1000, 1], [2, 7, 1], [2, 33, 5]]) {
+    test(`[${outer}, ${n}, ${inner}] within 2 ulp of its terms; a column gets a row's bits`, () => {
+      reseed(n);
+      const len = outer * n * inner;
+      const g = Float32Array.from({ length: len }, () => rnd() * 2 - 1);
+      const y = Float32Array.from({ length: len }, () => -20 * rnd() ** 2);
+      const out = inCore([g, y], len, (o, [gp, yp]) => X.logSoftmaxBack(o, gp, yp, outer, n, inner));
+      let worst = 0;
+      for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+        const at = (k: number) => (o * n + k) * inner + i;
+        let s = 0;
+        for (let k = 0; k < n; k++) s += g[at(k)];
+        for (let k = 0; k < n; k++) {
+          const t = Math.exp(y[at(k)]) * s;
+          worst = Math.max(worst, ulpAt(out[at(k)], g[at(k)] - t, Math.max(Math.abs(g[at(k)]), Math.abs(t))));
+        }
+      }
+      console.log(`log_softmax backward: max ${worst.toFixed(2)} ulp of its terms`);
+      expect(worst).toBeLessThanOrEqual(2); // exp's ulp on the exp(y) * sum term, then one rounding
+      // column 0 as a contiguous row
+      const col = (a: Float32Array) => Float32Array.from({ length: n }, (_, k) => a[k * inner]);
+      const row = inCore([col(g), col(y)], n, (o, [gp, yp]) => X.logSoftmaxBack(o, gp, yp, 1, n, 1));
+      expect(Array.from(row)).toEqual(Array.from(col(out)));
+    });
+  }
 });
