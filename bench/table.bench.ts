@@ -3,7 +3,7 @@
 // (a child process), alternating the columns over rounds, and prints medians and ratios as one
 // Markdown table. Every column is checked to compute the same values before it is timed.
 //
-//   npm run bench                     every row (about 4 minutes on 2 cores)
+//   npm run bench                     every row (about 5 minutes on 2 cores; longer when loaded)
 //   npm run bench -- --torch          adds PyTorch on 1 thread and on all threads
 //   npm run bench -- --quick          2 short rounds: checks that everything runs
 //   npm run bench -- --only=matmul,mlp   rows by id or id prefix
@@ -17,7 +17,7 @@ import { cellMs, formatTable, inUnit, type TableColumn } from "./lib/table.js";
 import { describeBackend, selectBackend, tfjsVersion } from "./lib/peers/tfjs.js";
 import { initJax, jaxVersion } from "./lib/peers/jax.js";
 import { threadApi } from "./lib/peers/wasmgrad.js";
-import { TorchChild, torchAvailable } from "./lib/peers/torch.js";
+import { PYTHON, TorchChild, torchAvailable } from "./lib/peers/torch.js";
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     if ("version" in torch) {
       child = new TorchChild();
       columns.push(...torchColumns(child));
-      console.log(`PyTorch ${torch.version} (${"/usr/bin/python3"}, a child process answering in the same rounds)`);
+      console.log(`PyTorch ${torch.version} (${PYTHON}, a child process answering in the same rounds)`);
     } else {
       console.log(`--torch: ${torch.reason}; no torch columns`);
     }
