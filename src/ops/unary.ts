@@ -20,7 +20,7 @@ declare module "../wasm/exports.js" {
   }
 }
 
-/** Kernel codes of assembly/kernels/unaryMore.ts. */
+/** Kernel codes of the core's extra unary kernels. */
 const enum UM {
   Rsqrt = 16, Log1p = 17, Expm1 = 18, Sin = 19, Cos = 20, Gelu = 21, GeluTanh = 22, Silu = 23,
   LeakyRelu = 24, Softplus = 25, Clamp = 26, IsNan = 27, IsFinite = 28,

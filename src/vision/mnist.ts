@@ -53,7 +53,7 @@ function findFile(root: FilePath, name: string, download: boolean): { path: File
  * The MNIST digits: `getItem(i)` gives `[image, label]`, the image a 28x28 `vision.Image` of mode
  * "L" (torchvision's PIL image) or what `transform` makes of it, the label a number 0-9.
  * @example
- * const ds = new vision.datasets.MNIST({ root: "examples/data", train: true,
+ * const ds = new vision.datasets.MNIST({ root: "./data", train: true,
  *   transform: new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]) });
  * const loader = new data.DataLoader(ds, { batchSize: 64, shuffle: true });
  */

@@ -1,4 +1,4 @@
-/** The functions the WASM core exports (assembly/index.ts). Handles are i32, 0 = none/failure. */
+/** The functions the WASM core exports. Handles are i32, 0 = none/failure. */
 export interface CoreExports {
   /** WebAssembly.Memory (typed by what is read, so the published types need no DOM lib) */
   memory: { readonly buffer: ArrayBuffer };
@@ -64,7 +64,7 @@ export interface CoreExports {
   tensorDtype(h: number): number;
 }
 
-/** Entry flag bits (assembly/tensor.ts). */
+/** Entry flag bits of the core's tensor table. */
 export const F_REQUIRES_GRAD = 1;
 export const F_RETAINS_GRAD = 2;
 export const F_VIEW = 4;
