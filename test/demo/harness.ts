@@ -8,9 +8,11 @@ import { join } from "node:path";
 import type { Server } from "node:http";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 // @ts-expect-error: a plain .mjs script, typed where it is used
-import { buildDemo, startDemoServer, root as repoRoot } from "../../scripts/demo-server.mjs";
+import { buildDemo, docsDir as findDocs, startDemoServer, root as repoRoot } from "../../scripts/demo-server.mjs";
 
 export const root: string = repoRoot;
+/** The API reference folder (`npm run docs`), if it has been built. */
+export const docsDir = findDocs as () => string | undefined;
 export const outDir = join(root, "test-output", "demo");
 const chromiumPath = process.env.WASMGRAD_CHROMIUM ?? "/usr/bin/chromium";
 const chromiumArgs = [

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { outDir, problems, root, type Demo } from "./harness.js";
+import { docsDir, outDir, problems, root, type Demo } from "./harness.js";
 
 const fixture = readFileSync(join(root, "test/fixtures/lesson.stdout.txt"), "utf8");
 
@@ -109,5 +109,13 @@ export function lessonPage(getDemo: () => Demo): void {
     expect(links).toEqual(["lesson.html", "digits.html"]);
     expect(problems(homeLogs), homeLogs.join("\n")).toEqual([]);
     await home.close();
+  });
+
+  test("links the API reference exactly when it has been built, and serves it under docs/", async () => {
+    const built = docsDir() !== undefined;
+    expect(await page.$eval("#docs-link", (a) => (a as HTMLAnchorElement).hidden)).toBe(!built);
+    const res = await fetch(`${demo.url}docs/`);
+    expect(res.status).toBe(built ? 200 : 404);
+    if (built) expect(await res.text()).toContain("wasmgrad");
   });
 }
