@@ -32,7 +32,7 @@ export enum OpCode {
   View = 120, Reshape = 121, UnsafeView = 122, Transpose = 123, T = 124, Permute = 125,
   Expand = 126, Unsqueeze = 127, Squeeze = 128, SqueezeDim = 129, Slice = 130, Select = 131,
   Clone = 132, Alias = 133, Split = 134, Unbind = 135, Diagonal = 136, AsStrided = 137,
-  SplitWithSizes = 138, SliceBackward = 139, SelectBackward = 140,
+  SplitWithSizes = 138, SliceBackward = 139, SelectBackward = 140, AsStridedScatter = 141,
   // copying shape ops and indexing (assembly/ops/index.ts)
   Cat = 150, Stack = 151, IndexSelect = 152, Gather = 153, ScatterAdd = 154, Flip = 155,
   Repeat = 156, Tril = 157, Triu = 158, Pad = 159, Index = 160, IndexPut = 161, Roll = 162,

@@ -6,6 +6,7 @@ import {
 } from "./tensor";
 import { nset, nodeRelease, N_WATCH } from "./autograd/tape";
 import { F_VIEW, F_HAS_HOOK } from "./tensor";
+import { freshen } from "./ops/copySlices";
 
 /** Releases n handles listed at ptr (i32 each; 0 entries are skipped). */
 export function releaseMany(ptr: usize, n: i32): void {
@@ -27,7 +28,7 @@ export function setGrad(h: i32, g: i32): void {
 }
 
 export function flagsOf(h: i32): i32 { return flags(h); }
-export function isLeaf(h: i32): bool { return geti(h, E_NODE) == 0; }
+export function isLeaf(h: i32): bool { freshen(h); return geti(h, E_NODE) == 0; }
 export function dataAddr(h: i32): usize { return dataPtr(h); }
 
 /** Sets requires_grad on a leaf (the facade rejects non-leaves). */
@@ -38,6 +39,7 @@ export function setRequiresGrad(h: i32, on: bool): void {
 
 /** Makes backward keep the gradient of non-leaf h in its .grad. */
 export function retainGrad(h: i32): void {
+  freshen(h);
   setFlags(h, flags(h) | F_RETAINS_GRAD);
   const node = <usize>geti(h, E_NODE);
   if (node) nset(node, N_WATCH, h);
@@ -45,6 +47,7 @@ export function retainGrad(h: i32): void {
 
 /** Marks that h has hooks (backward then calls runHooks with its gradient). */
 export function setHooked(h: i32): void {
+  freshen(h);
   setFlags(h, flags(h) | F_HAS_HOOK);
   const node = <usize>geti(h, E_NODE);
   if (node) nset(node, N_WATCH, h);

@@ -28,6 +28,8 @@ export {
   viewOp, reshapeOp, cloneOp, transposeOp, permuteOp, expandOp, unsqueezeOp, squeezeOp, detachOp, setDataOp,
 } from "./ops/shape";
 export { castOp, inplaceBinaryOp, inplaceScalarOp, fillOp, copyOp } from "./ops/inplace";
+export { inplaceBase } from "./ops/copySlices";
+export { registeredViews } from "./autograd/views";
 export { emptyOp, fillValue, arangeFill, randomFill, itemOp, readAddr, freeCopy } from "./ops/creation";
 export {
   releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, isLeaf, dataAddr, detachInPlace, setHooked,

@@ -3,9 +3,10 @@
 
 import { geti, ndimOf, dimOf, dtypeOf, E_NODE } from "./tensor";
 import { nget, nextOf, numInputs, N_OP } from "./autograd/tape";
+import { freshen } from "./ops/copySlices";
 
 /** The graph node that produced h (0 for a leaf). */
-export function nodeOf(h: i32): usize { return <usize>geti(h, E_NODE); }
+export function nodeOf(h: i32): usize { freshen(h); return <usize>geti(h, E_NODE); }
 /** The op code of a node. */
 export function nodeOp(node: usize): i32 { return nget(node, N_OP); }
 /** Input edge i of a node: a node pointer (even), a leaf handle << 1 | 1 (odd), or 0. */

@@ -13,6 +13,7 @@ import {
 } from "./storage";
 export { S_DATA, S_BYTES, S_REFS, S_VERSION, newStorage, storageRetain, storageRelease, tensorBytes } from "./storage";
 import { nodeRelease } from "./autograd/tape";
+import { unregisterView } from "./autograd/views";
 import { intern, dimsRetain, dimsRelease, dimsNdim, contiguousStridesOf, R_DATA, R_NUMEL, KIND_SHAPE, KIND_STRIDES } from "./dims";
 
 // Entry layout (bytes).
@@ -35,6 +36,10 @@ export const F_VIEW: i32 = 4;
 export const F_NOGRAD_VIEW: i32 = 8;
 /** Hooks were registered on this tensor (backward calls them through the runHooks import). */
 export const F_HAS_HOOK: i32 = 16;
+/** A view listed with its base (autograd/views.ts): releasing it drops that record. */
+export const F_HAS_BASE: i32 = 32;
+/** Views of this tensor were listed with it as their base (autograd/views.ts). */
+export const F_IS_BASE: i32 = 64;
 
 // The table is paged (1024 entries a page, never moved), so growing it copies nothing and
 // leaves no dead old table behind. `pages` is the page directory.
@@ -313,6 +318,7 @@ export function release(h: i32): void {
   const g = load<i32>(e + E_GRAD);
   const node = <usize>load<i32>(e + E_NODE);
   const sr = <usize>load<u32>(e + E_SHAPE), tr = <usize>load<u32>(e + E_STRIDES);
+  const based = (load<i32>(e + E_META) >>> 16) & F_HAS_BASE;
   store<i32>(e + E_REFS, 0);
   store<i32>(e + E_STORAGE, freeHead);
   freeHead = h;
@@ -322,6 +328,7 @@ export function release(h: i32): void {
   if (tr) dimsRelease(tr);
   if (g) release(g);
   if (node) nodeRelease(node, h);
+  if (based) unregisterView(h);
 }
 
 /** Bumps the version counter shared by `h` and its views (after an in-place write). */

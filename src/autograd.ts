@@ -147,10 +147,14 @@ function backwardError(status: number, op: string, roots: readonly number[]): Er
       "Saved intermediate values of the graph are freed when you call .backward(); pass { retainGraph: true } to the first backward if you need to backward through the graph a second time");
   }
   if (status === Status.VersionMismatch) {
-    const cur = W.backwardErrorInfo(2), want = W.backwardErrorInfo(3);
+    // torch's text: the saved tensor's type and shape, the op that made it (none for a leaf), the versions
+    const cur = W.backwardErrorInfo(2), want = W.backwardErrorInfo(3), saved = W.backwardErrorInfo(8);
+    const from = W.backwardErrorInfo(9);
+    const type = ["torch.FloatTensor", "torch.DoubleTensor", "torch.IntTensor", "torch.BoolTensor"][W.tensorDtype(saved)];
     return new AutogradError(
       `${op}: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-      `a tensor saved by ${name} is at version ${cur}; expected version ${want} instead`);
+      `[${type} ${formatShape(shapeOf(saved))}]${from ? `, which is output 0 of ${gradFnName(from)},` : ""} ` +
+      `is at version ${cur}; expected version ${want} instead${from && gradFnName(from) === name ? "" : ` (saved by ${name})`}`);
   }
   if (status === Status.InvalidGradient) {
     // slots 6 and 7 hold shape records: for an edge, the target's shape now and the shape the

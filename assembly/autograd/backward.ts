@@ -13,16 +13,18 @@ import {
 } from "../tensor";
 import {
   nget, nset, nextOf, numInputs, inShapeRec, inDtype, outShapeRec, staleSaved, releaseSaved, savedRaw,
-  savedIsOutput, savedVersion, savedCurrentVersion, nodeRetain, setGradEnabled, isGradEnabled,
-  N_OP, N_SEQ, N_FLAGS, N_EPOCH, N_WATCH, N_GRAD, N_OUTDT, NF_RELEASED, NF_HAS_SAVED,
+  savedIsOutput, savedVersion, savedCurrentVersion, nodeRetain, setGradEnabled, isGradEnabled, innerNode,
+  CAPTURE, N_OP, N_SEQ, N_FLAGS, N_EPOCH, N_WATCH, N_GRAD, N_OUTDT, NF_RELEASED, NF_HAS_SAVED,
 } from "./tape";
 import { runRule } from "./rules";
+import { freshen } from "../ops/copySlices";
 import { order, pending, temps, captured, lenOf, setLen, push, at, put, sortNodes } from "./lists";
 import { sumTo, cast, addInPlace, addOut, cloneOf, fullOfRec } from "./gradOps";
 
 // Details of the last failure, read by the facade to build its message:
 // [0] op code, [1] saved slot / input index, [2] current version, [3] expected version,
-// [4] tensor handle, [5] grad handle, [6] shape record given, [7] shape record expected.
+// [4] tensor handle, [5] grad handle, [6] shape record given, [7] shape record expected,
+// [8] a saved tensor changed in place (borrowed from its node), [9] the op that made it (0: a leaf).
 // @ts-ignore: decorator
 @lazy const errInfo: usize = memory.data(64, 16);
 export function backwardErrorInfo(i: i32): i32 { return load<i32>(errInfo + (<usize>i << 2)); }
@@ -45,6 +47,14 @@ function setErr(i: i32, v: i32): void { store<i32>(errInfo + (<usize>i << 2), v)
 declare function runHooks(h: i32, g: i32): i32;
 
 function fail(s: i32): void { if (status == Status.Ok) status = s; }
+/** Records a rule's failure (a Status), for rules that run other nodes' rules. */
+export function failWith(s: i32): void { fail(s); }
+
+// The gradient given to a CAPTURE edge (a CopySlices node's in-place op, input 0), owned.
+// @ts-ignore: decorator
+@lazy let captureSlot: i32 = 0;
+/** Takes the gradient given to a CAPTURE edge since the last call (owned; 0 if none). */
+export function takeCaptured(): i32 { const g = captureSlot; captureSlot = 0; return g; }
 
 // ---- what rules call ----------------------------------------------------------------------
 
@@ -92,7 +102,13 @@ export function give(node: usize, i: i32, t: i32): void {
     t = r;
   }
   if (nx & 1) collectLeaf(nx >>> 1, t);
-  else accumulate(<usize>nx, t);
+  else if (nx == CAPTURE) {
+    if (!captureSlot) { captureSlot = t; return; }
+    const s = addOut(captureSlot, t);
+    release(captureSlot); release(t);
+    captureSlot = s;
+    if (!s) fail(Status.OutOfMemory);
+  } else accumulate(<usize>nx, t);
 }
 
 /** Adds t into the gradient collected so far for a node's output (ownership passes). */
@@ -126,16 +142,29 @@ function collectLeaf(h: i32, t: i32): void {
 function visit(node: usize): bool {
   if (nget(node, N_EPOCH) == epoch) return true;
   nset(node, N_EPOCH, epoch);
+  if (!runnable(node)) return false;
+  const inner = innerNode(node);
+  if (inner && !runnable(inner)) return false;
+  if (!push(order, <i32>node)) { status = Status.OutOfMemory; return false; }
+  return true;
+}
+
+/** Checks that the node's saved tensors are there and unchanged; false (and the error details) if not. */
+function runnable(node: usize): bool {
   const fl = nget(node, N_FLAGS);
   if ((fl & NF_RELEASED) && (fl & NF_HAS_SAVED)) { setErr(0, nget(node, N_OP)); status = Status.FreedGraph; return false; }
   const stale = staleSaved(node);
   if (stale >= 0) {
+    const s = savedRaw(node, stale);
+    // named by its grad_fn now, as torch does (a view of a base written since gets its new one)
+    if (!savedIsOutput(node, stale)) freshen(s);
+    const from = savedIsOutput(node, stale) ? node : <usize>geti(s, E_NODE);
     setErr(0, nget(node, N_OP)); setErr(1, stale);
     setErr(2, savedCurrentVersion(node, stale)); setErr(3, savedVersion(node, stale));
+    setErr(8, s); setErr(9, from ? nget(from, N_OP) : 0);
     status = Status.VersionMismatch;
     return false;
   }
-  if (!push(order, <i32>node)) { status = Status.OutOfMemory; return false; }
   return true;
 }
 
@@ -168,6 +197,9 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
   capturing = nInputs > 0;
   const wasEnabled = isGradEnabled();
   epoch++;
+  // views whose base was written in place since take their new history (roots and grad's inputs)
+  for (let r = 0; r < n; r++) if (!freshen(load<i32>(roots + (<usize>r << 2)))) fail(Status.OutOfMemory);
+  for (let r = 0; r < nInputs; r++) if (!freshen(load<i32>(inputs + (<usize>r << 2)))) fail(Status.OutOfMemory);
   for (let r = 0; r < n && status == Status.Ok; r++) {
     const root = load<i32>(roots + (<usize>r << 2));
     const node = <usize>geti(root, E_NODE);
@@ -239,6 +271,7 @@ export function backward(roots: usize, grads: usize, n: i32, keepGraph: bool, cr
   setLen(pending, 0);
   for (let t = 0; t < lenOf(temps); t++) release(at(temps, t));
   setLen(temps, 0);
+  release(takeCaptured());
   if (capturing) {
     // a walk that failed early never listed the inputs: read only what this call pushed
     const listed = min(nInputs, lenOf(captured) >> 1);

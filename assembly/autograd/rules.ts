@@ -13,10 +13,12 @@ import { inplaceRule } from "../ops/inplace";
 import { indexRule } from "../ops/indexing";
 import { nnRule } from "../ops/nn";
 import { convRule } from "../ops/conv";
+import { stridedRule } from "../ops/copySlices";
 
 /** Runs the backward rule of `node` for output gradient g; a Status. */
 export function runRule(node: usize, g: i32): i32 {
   const op = load<i32>(node);
+  if (op == OpCode.CopySlices || op == OpCode.AsStrided || op == OpCode.AsStridedScatter) return stridedRule(node, op, g) ? Status.Ok : Status.MissingRule;
   if (op < 30) return binaryRule(node, op, g) ? Status.Ok : Status.MissingRule;
   // softmax's backward ops sit with the fused backward formulas but belong to the reductions
   if (op == OpCode.SoftmaxBackward || op == OpCode.LogSoftmaxBackward) return reduceRule(node, op, g) ? Status.Ok : Status.MissingRule;

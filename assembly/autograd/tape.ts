@@ -14,6 +14,8 @@ import {
   E_NODE, E_STORAGE, F_REQUIRES_GRAD, F_RETAINS_GRAD, S_VERSION,
 } from "../tensor";
 import { dimsRetain, dimsRelease } from "../dims";
+import { OpCode } from "../abi";
+import { freshen } from "../ops/copySlices";
 
 export const N_OP: usize = 0;
 export const N_SEQ: usize = 4;
@@ -68,7 +70,13 @@ export function isGradEnabled(): bool { return gradEnabled; }
 // @ts-ignore: decorator
 @inline function iAt(node: usize): usize { return fAt(node) + (<usize>numF(node) << 3); }
 
-/** Edge i: a node pointer (even), a leaf handle << 1 | 1 (odd), or 0 (needs no gradient). */
+/**
+ * Edge 0 of the in-place op held by a CopySlices node: its gradient is handed back to that
+ * node's rule (backward.ts) instead of flowing to the view's old history.
+ */
+export const CAPTURE: i32 = 2;
+
+/** Edge i: a node pointer (even), a leaf handle << 1 | 1 (odd), CAPTURE, or 0 (needs no gradient). */
 // @ts-ignore: decorator
 @inline export function nextOf(node: usize, i: i32): i32 { return load<i32>(edgesAt(node) + (<usize>i << 2)); }
 /** Interned shape record of input i when the op ran. */
@@ -101,6 +109,11 @@ export function isGradEnabled(): bool { return gradEnabled; }
   return gradEnabled && ((a != 0 && requiresGrad(a)) || (b != 0 && requiresGrad(b)) || (c != 0 && requiresGrad(c)));
 }
 
+/** The in-place op's node a CopySlices node holds (owned by it), or 0 for other kinds. */
+export function innerNode(node: usize): usize {
+  return nget(node, N_OP) == OpCode.CopySlices ? <usize>attrI(node, 0) : 0;
+}
+
 function edgeTo(h: i32): i32 {
   if (!h || !requiresGrad(h)) return 0;
   const node = <usize>geti(h, E_NODE);
@@ -117,6 +130,11 @@ function edgeTo(h: i32): i32 {
 export function newNode(op: i32, nIn: i32, ins: usize, nSaved: i32, nF: i32, nI: i32): usize {
   // the counts are packed in 8 bits each (the facade splits longer input lists into several nodes)
   if (<u32>nIn > 255 || <u32>nSaved > 255 || <u32>nF > 255 || <u32>nI > 255) return 0;
+  // a view whose base was written in place since gets its new history first
+  for (let i = 0; i < nIn; i++) {
+    const h = load<i32>(ins + (<usize>i << 2));
+    if (h && !freshen(h)) return 0;
+  }
   const fEnd = ((N_HEADER + <usize>nIn * 12 + (<usize>nSaved << 3) + 7) & ~7) + (<usize>nF << 3);
   const bytes = fEnd + (<usize>nI << 2);
   const node = alloc(bytes);
@@ -137,6 +155,35 @@ export function newNode(op: i32, nIn: i32, ins: usize, nSaved: i32, nF: i32, nI:
     }
   }
   return node;
+}
+
+/** Sets input i of node (created with a 0 entry there) to h: its edge, shape and dtype. */
+export function linkInput(node: usize, i: i32, h: i32): void {
+  store<i32>(edgesAt(node) + (<usize>i << 2), edgeTo(h));
+  const sr = shapeRec(h);
+  dimsRetain(sr);
+  store<u32>(inShapesAt(node) + (<usize>i << 2), <u32>sr);
+  store<i32>(inDtypesAt(node) + (<usize>i << 2), dtypeOf(h));
+}
+
+/** Makes input i of dst (created with a 0 entry there) a copy of input j of src: same target, shape, dtype. */
+export function copyInput(dst: usize, i: i32, src: usize, j: i32): void {
+  const nx = nextOf(src, j);
+  if (nx & 1) retain(nx >>> 1);
+  else if (nx > CAPTURE) nodeRetain(<usize>nx);
+  store<i32>(edgesAt(dst) + (<usize>i << 2), nx > CAPTURE || (nx & 1) ? nx : 0);
+  const sr = inShapeRec(src, j);
+  if (sr) dimsRetain(sr);
+  store<u32>(inShapesAt(dst) + (<usize>i << 2), <u32>sr);
+  store<i32>(inDtypesAt(dst) + (<usize>i << 2), inDtype(src, j));
+}
+
+/** Replaces edge i of node by CAPTURE (or by nothing when `keep` is false), dropping its old target. */
+export function captureInput(node: usize, i: i32, keep: bool): void {
+  const nx = nextOf(node, i);
+  store<i32>(edgesAt(node) + (<usize>i << 2), keep ? CAPTURE : 0);
+  if (nx & 1) release(nx >>> 1);
+  else if (nx > CAPTURE) nodeRelease(<usize>nx, 0);
 }
 
 /**
@@ -192,18 +239,6 @@ export function save(node: usize, i: i32, h: i32, isOutput: bool): bool {
   return true;
 }
 
-/**
- * Like save, but only to notice in-place changes: a view's node watches its base, so that an
- * in-place op on the base after the view was taken is caught at backward instead of giving a
- * wrong gradient. It does not count as saving (a second backward through a view still works).
- */
-export function watch(node: usize, i: i32, h: i32): bool {
-  const fl = nget(node, N_FLAGS);
-  if (!save(node, i, h, false)) return false;
-  nset(node, N_FLAGS, (nget(node, N_FLAGS) & ~NF_HAS_SAVED) | (fl & NF_HAS_SAVED));
-  return true;
-}
-
 /** The handle saved in slot i (borrowed; 0 if the slot is empty). */
 export function savedRaw(node: usize, i: i32): i32 { return load<i32>(savedAt(node) + (<usize>i << 3)); }
 /** True when slot i holds the node's own output. */
@@ -229,6 +264,8 @@ export function savedCurrentVersion(node: usize, i: i32): i32 {
 
 /** Frees what the node saved (after a backward without retainGraph); edges stay. */
 export function releaseSaved(node: usize): void {
+  const inner = innerNode(node);
+  if (inner) releaseSaved(inner);
   const n = numSaved(node);
   for (let i = 0; i < n; i++) {
     const slot = savedAt(node) + (<usize>i << 3);
@@ -266,14 +303,16 @@ export function nodeRelease(node: usize, owner: i32): void {
 }
 
 function freeNode(node: usize): void {
+  const inner = innerNode(node);
   releaseSaved(node);
+  if (inner) nodeRelease(inner, 0);
   const g = nget(node, N_GRAD);
   if (g) release(g);
   const nIn = numInputs(node);
   for (let i = 0; i < nIn; i++) {
     const nx = nextOf(node, i);
     if (nx & 1) release(nx >>> 1);
-    else if (nx) nodeRelease(<usize>nx, 0);
+    else if (nx > CAPTURE) nodeRelease(<usize>nx, 0);
     const sr = inShapeRec(node, i);
     if (sr) dimsRelease(sr);
   }
@@ -284,6 +323,7 @@ function freeNode(node: usize): void {
 
 /** The op code of the node that produced h, or 0 for a leaf. */
 export function gradFnOf(h: i32): i32 {
+  freshen(h);
   const node = <usize>geti(h, E_NODE);
   return node ? nget(node, N_OP) : 0;
 }

@@ -14,6 +14,7 @@ import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW } from "../kern
 import { asDtype, dropAs, failed, readStrides, contigReadStrides, putScalar, fillRaw, fullLike } from "./common";
 import { give, own } from "../autograd/backward";
 import { cloneOp } from "./shape";
+import { prepareInplace, commitInplace } from "./copySlices";
 
 // @ts-ignore: decorator
 @lazy const sa: usize = memory.data(MAX_DIMS * 4, 16);
@@ -98,11 +99,12 @@ export function inplaceBinaryOp(k: i32, self: i32, other: i32, alpha: f64): i32 
       }
       if (!ok) { freeNode(node); free(tmp, byteSize(self)); return 0; }
     }
+    if (!prepareInplace(node, self)) { freeNode(node); free(tmp, byteSize(self)); return 0; }
   }
   writeBack(self, tmp);
   free(tmp, byteSize(self));
   bumpVersion(self);
-  if (node) attach(node, self);
+  if (node) commitInplace(node, self);
   return n >= 0 ? 1 : 1;
 }
 
@@ -135,11 +137,12 @@ export function inplaceScalarOp(k: i32, self: i32, s: f64): i32 {
       if (old) release(old);
       if (!ok) { freeNode(node); free(tmp, byteSize(self)); return 0; }
     }
+    if (!prepareInplace(node, self)) { freeNode(node); free(tmp, byteSize(self)); return 0; }
   }
   writeBack(self, tmp);
   free(tmp, byteSize(self));
   bumpVersion(self);
-  if (node) attach(node, self);
+  if (node) commitInplace(node, self);
   return 1;
 }
 
@@ -150,10 +153,11 @@ export function fillOp(self: i32, v: f64, zero: bool): i32 {
     store<i32>(ins, self);
     node = newNode(zero ? OpCode.Zero : OpCode.Fill, 1, ins, 0, 0, 0);
     if (!node) return 0;
+    if (!prepareInplace(node, self)) { freeNode(node); return 0; }
   }
-  if (!rawFill(self, v)) { if (node) freeNode(node); return 0; }
+  rawFill(self, v);
   bumpVersion(self);
-  if (node) attach(node, self);
+  if (node) commitInplace(node, self);
   return 1;
 }
 
@@ -181,11 +185,12 @@ export function copyOp(self: i32, src: i32): i32 {
     store<i32>(ins, self); store<i32>(ins, src, 4);
     node = newNode(OpCode.Copy, 2, ins, 0, 0, 0);
     if (!node) { free(tmp, byteSize(self)); return 0; }
+    if (!prepareInplace(node, self)) { freeNode(node); free(tmp, byteSize(self)); return 0; }
   }
   writeBack(self, tmp);
   free(tmp, byteSize(self));
   bumpVersion(self);
-  if (node) attach(node, self);
+  if (node) commitInplace(node, self);
   return 1;
 }
 

@@ -8,7 +8,8 @@ import {
   strideOf, setDims, copyDims, flagsOf, setFlags, dtypeOf, setData, requiresGrad, shapeRec, newTensorLike,
   F_VIEW, F_NOGRAD_VIEW, E_OFFSET, geti, seti,
 } from "../tensor";
-import { record, shouldRecord, watch, setAttrI, attrI, attrIPtr, inShapeRec } from "../autograd/tape";
+import { record, shouldRecord, isGradEnabled, setAttrI, attrI, attrIPtr, inShapeRec } from "../autograd/tape";
+import { registerView } from "../autograd/views";
 import { copyStrided } from "../kernels/layout";
 import { failed, scratch, dimAt, setDim, recNdim, recDims } from "./common";
 import { give, own } from "../autograd/backward";
@@ -30,12 +31,14 @@ function makeView(a: i32, nd: i32, strides: usize, op: i32, nI: i32, attrs: usiz
   if (!v) return 0;
   if (!setDims(v, nd, vShape, strides)) return failed(v);
   setFlags(v, F_VIEW | (flagsOf(a) & F_NOGRAD_VIEW));
+  // views made with grad mode on know their base, for in-place writes through them (copySlices.ts)
+  if (isGradEnabled() && !registerView(v, a)) return failed(v);
   if (!shouldRecord(a, 0)) {
     if (requiresGrad(a)) setFlags(v, flagsOf(v) | F_NOGRAD_VIEW);
     return v;
   }
-  const node = record(op, v, a, 0, 1, 0, nI);
-  if (!node || !watch(node, 0, a)) return failed(v);
+  const node = record(op, v, a, 0, 0, 0, nI);
+  if (!node) return failed(v);
   for (let i = 0; i < nI; i++) setAttrI(node, i, load<i32>(attrs + (<usize>i << 2)));
   return v;
 }

@@ -8,7 +8,8 @@ import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, newTensorLike, release, isContiguous, hasOverlap,
   bumpVersion,
 } from "../tensor";
-import { newNode, attach, shouldRecord, save, setAttrF, attrF, nodeRelease } from "../autograd/tape";
+import { newNode, shouldRecord, save, setAttrF, attrF, nodeRelease } from "../autograd/tape";
+import { prepareInplace, commitInplace } from "./copySlices";
 import { saved, give, needs, own } from "../autograd/backward";
 import {
   unaryMoreKernel, gradMoreKernel, clampI32, classifyKernel, U_RSQRT, U_LOG1P, U_EXPM1, U_SIN, U_COS, U_GELU,
@@ -109,6 +110,7 @@ export function clampInplace(self: i32, lo: f64, hi: f64): i32 {
     if (!node) { release(res); return failed(old); }
     setAttrF(node, 0, roundTo(dt, lo)); setAttrF(node, 1, roundTo(dt, hi));
     if (!save(node, 0, old, false)) { nodeRelease(node, 0); release(res); return failed(old); }
+    if (!prepareInplace(node, self)) { nodeRelease(node, 0); release(res); return failed(old); }
   }
   if (isContiguous(self)) memory.copy(dataPtr(self), dataPtr(res), <usize>numelOf(self) << (dt == DType.Float64 ? 3 : 2));
   else {
@@ -117,7 +119,7 @@ export function clampInplace(self: i32, lo: f64, hi: f64): i32 {
   }
   release(res); release(old);
   bumpVersion(self);
-  if (node) attach(node, self);
+  if (node) commitInplace(node, self);
   return 1;
 }
 

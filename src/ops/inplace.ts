@@ -1,8 +1,9 @@
 // In-place ops (add_, sub_, mul_, div_, fill_, zero_, copy_). They write through views to the
-// shared storage and bump its version counter, so backward can detect a changed saved tensor.
+// shared storage and bump its version counter, so backward can detect a changed saved tensor;
+// a recorded write through a view gives the view's base its history (assembly/ops/copySlices.ts).
 
 import { DType } from "../../assembly/abi.js";
-import { F_REQUIRES_GRAD, F_VIEW, F_NOGRAD_VIEW, BK } from "../wasm/exports.js";
+import { F_REQUIRES_GRAD, F_VIEW, F_NOGRAD_VIEW, F_HAS_BASE, BK } from "../wasm/exports.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { isGradEnabled } from "../gradMode.js";
 import { broadcastShapes, sameShape } from "../shape.js";
@@ -10,24 +11,35 @@ import { AutogradError, ShapeError, DTypeError, formatShape } from "../errors.js
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
 import { W, h, describe, done, scalarOf, promote2, promoteWithScalar, doneR, reclaim } from "./util.js";
 import { toScalarOfDtype } from "./creation.js";
-/** PyTorch's rules for writing in place into a tensor that autograd tracks. */
-function checkInplace(self: Tensor, op: string, other?: Tensor): number {
+/**
+ * PyTorch's rules (check_inplace) for writing in place while autograd tracks the tensor or an
+ * operand: never into a leaf that requires grad or a view of one; through a view, the base gets
+ * the history (CopySlices), so the view must be a window into a base it knows.
+ */
+export function checkInplace(self: Tensor, op: string, other?: Tensor): number {
   const hs = h(self, op);
-  if (isGradEnabled()) {
-    const f = W.flagsOf(hs);
-    if (f & F_NOGRAD_VIEW) {
-      throw new AutogradError(`${op}: a view was created in noGrad mode and is being modified in place with grad mode enabled; do the write inside noGrad() too, or take the view outside it`);
+  if (!isGradEnabled()) return hs;
+  const f = W.flagsOf(hs);
+  if (f & F_NOGRAD_VIEW) {
+    throw new AutogradError(`${op}: a view was created in noGrad mode and is being modified in place with grad mode enabled; do the write inside noGrad() too, or take the view outside it`);
+  }
+  const tracked = (f & F_REQUIRES_GRAD) !== 0;
+  if (!tracked && (other === undefined || !(W.flagsOf(h(other, op)) & F_REQUIRES_GRAD))) return hs;
+  if (!(f & F_VIEW)) {
+    if (tracked && W.isLeaf(hs)) {
+      throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation; wrap the update in noGrad() or write through .data`);
     }
-    if (f & F_REQUIRES_GRAD) {
-      if (W.isLeaf(hs)) {
-        throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation; wrap the update in noGrad() or write through .data`);
-      }
-      if (f & F_VIEW) {
-        throw new AutogradError(`${op}: in-place operation on a view of a tensor that requires grad is not supported; apply it to the base tensor or use an out-of-place op`);
-      }
-    } else if ((f & F_VIEW) && other !== undefined && (W.flagsOf(h(other, op)) & F_REQUIRES_GRAD)) {
-      throw new AutogradError(`${op}: in-place operation on a view with an operand that requires grad is not supported (the base would need the history); apply it to the base tensor or use an out-of-place op`);
+    return hs;
+  }
+  const base = W.inplaceBase(hs);
+  if (!base) {
+    if (!(f & F_HAS_BASE)) {
+      throw new AutogradError(`${op}: a view was created in noGrad mode and is being modified in place with grad mode enabled (its base is unknown); take the view outside noGrad(), or do the write inside it`);
     }
+    throw new AutogradError(`${op}: in-place operation on a view that no longer covers its base's elements (its base's .data was replaced, or the base is not contiguous) is not supported; apply it to the base tensor or use an out-of-place op`);
+  }
+  if (tracked && W.isLeaf(base) && (W.flagsOf(base) & F_REQUIRES_GRAD)) {
+    throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation; wrap the update in noGrad() or write through .data`);
   }
   return hs;
 }

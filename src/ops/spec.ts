@@ -133,6 +133,7 @@ export const NODES: { readonly [K in OpCode]: NodeSpec } = {
   [OpCode.SelectBackward]: view("select", "SelectBackwardBackward0"),
   [OpCode.Diagonal]: view("diagonal", "DiagonalBackward0"),
   [OpCode.AsStrided]: view("asStrided", "AsStridedBackward0"),
+  [OpCode.AsStridedScatter]: s("asStridedScatter", "AsStridedScatterBackward0", 2, "any", "same"),
   [OpCode.Cat]: s("cat", "CatBackward0", "n", "any", "promote"),
   [OpCode.Stack]: s("stack", "StackBackward0", "n", "any", "promote"),
   [OpCode.IndexSelect]: s("indexSelect", "IndexSelectBackward0", 1, "any", "same"),

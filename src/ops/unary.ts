@@ -2,11 +2,11 @@
 // floating result are computed in float32, as PyTorch does; neg/abs/sign/relu keep int32.
 
 import { DType } from "../../assembly/abi.js";
-import { UK, F_REQUIRES_GRAD, F_VIEW, F_NOGRAD_VIEW } from "../wasm/exports.js";
+import { UK } from "../wasm/exports.js";
 import { Tensor } from "../tensor.js";
-import { AutogradError, DTypeError } from "../errors.js";
+import { DTypeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { isGradEnabled } from "../gradMode.js";
+import { checkInplace } from "./inplace.js";
 import { broadcastShapes } from "../shape.js";
 import { W, h, floatOf, unaryOp, result, done, describe, checkAccepts, promote2, promoteWithScalar, made, reclaim, doneR } from "./util.js";
 import { pow } from "./binary.js";
@@ -194,25 +194,6 @@ export function clamp(a: Tensor, min?: Bound, max?: Bound): Tensor {
   let out = W.unaryP(UM.Clamp, ha, dt, lo, hi);
   if (out === 0 && reclaim()) out = W.unaryP(UM.Clamp, a._h, dt, lo, hi);
   return made(out, a._shape, dt, "clamp");
-}
-
-/** PyTorch's rules for writing in place into a tensor that autograd tracks (as the in-place family's). */
-function checkInplace(self: Tensor, op: string): number {
-  const hs = h(self, op);
-  if (!isGradEnabled()) return hs;
-  const f = W.flagsOf(hs);
-  if (f & F_NOGRAD_VIEW) {
-    throw new AutogradError(`${op}: a view was created in noGrad mode and is being modified in place with grad mode enabled; do the write inside noGrad() too, or take the view outside it`);
-  }
-  if (f & F_REQUIRES_GRAD) {
-    if (W.isLeaf(hs)) {
-      throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation; wrap the update in noGrad() or write through .data`);
-    }
-    if (f & F_VIEW) {
-      throw new AutogradError(`${op}: in-place operation on a view of a tensor that requires grad is not supported; apply it to the base tensor or use an out-of-place op`);
-    }
-  }
-  return hs;
 }
 
 /** clamp in place with number bounds (torch.Tensor.clamp_); returns self. */

@@ -38,6 +38,8 @@ export interface CoreExports {
   inplaceScalarOp(k: number, self: number, s: number): number;
   fillOp(self: number, v: number, zero: number): number;
   copyOp(self: number, src: number): number;
+  inplaceBase(h: number): number;
+  registeredViews(): number;
   emptyOp(ndim: number, dtype: number): number;
   fillValue(h: number, v: number): void;
   arangeFill(h: number, start: number, step: number): void;
@@ -70,6 +72,7 @@ export const F_RETAINS_GRAD = 2;
 export const F_VIEW = 4;
 export const F_NOGRAD_VIEW = 8;
 export const F_HAS_HOOK = 16;
+export const F_HAS_BASE = 32;
 
 /** Kernel codes of kernels/binary.ts. */
 export enum BK {

@@ -193,7 +193,19 @@ const BUILDERS: Partial<Record<OpCode, Case>> = {
   [OpCode.Copy]: { inputs: () => [r([2, 3]), r([3])], f: (x, s) => { const y = x.mul(2); y.copy_(s); return y; } },
   [OpCode.CopySlices]: {
     inputs: () => [r([2, 3]), r([2])], f: (x, s) => { const y = x.mul(2); (y as any).select(1, 1).copy_(s); return y; },
-    fails: "copy_ into a view of a non-leaf is refused", // core-defects.md: "In-place writes into views of non-leaves are refused"
+  },
+  // the regenerated history of a view whose base was written in place, and the window write its rule records
+  [OpCode.AsStrided]: {
+    inputs: () => [r([2, 3]), r([3])], f: (x, s) => { const y = x.mul(x); const v = y.t(); y.select(0, 1).mul_(s); return v; },
+  },
+  [OpCode.AsStridedScatter]: {
+    inputs: () => [r([2, 3]), r([2]), r([2, 3])],
+    f: (x, s, c) => {
+      const y = x.mul(x);
+      y.select(1, 2).mul_(s);
+      return autograd.grad(y, [x], { gradOutputs: c, createGraph: true })[0]!;
+    },
+    composite: true, // the gradient ends in a mul (x's own rule); asStridedScatter sits inside
   },
   // nn
   [OpCode.Conv2d]: { inputs: () => [r([1, 2, 3, 3]), r([2, 2, 2, 2]), r([2])], f: (x, w, b) => (wg as any).conv2d(x, w, b, { stride: [1, 2], padding: 1 }) },
