@@ -11,8 +11,9 @@
 //   scavenges keep FinalizationRegistry targets). The heap is checked every CHECK_TENSORS new
 //   tensors or once the bytes they were estimated to take reach a budget, whichever comes first:
 //   a loop of tiny temporaries checks as rarely as a count allows, a loop of large ones checks
-//   before it can pass the threshold by much. Browsers reclaim when the loop yields; long
-//   synchronous loops there use tidy().
+//   before it can pass the threshold by much. Browsers reclaim when the loop yields, in a GC the
+//   engine schedules itself; past the threshold an untouched ArrayBuffer tells the engine how much
+//   memory is waiting (signalPressure). Long synchronous loops there use tidy().
 // - Out of memory: retryAlloc() collects and tries an allocation once more before giving up.
 // - Explicit: dispose(), tidy(fn) and `using` release at once and make memory deterministic.
 
@@ -174,9 +175,29 @@ function checkMemory(): void {
   if (live < baseline) baseline = live;
   if (forceGc && live > Math.max(gcHeapBytes, baseline * 1.5)) {
     fullCollection();
+  } else if (live > Math.max(gcHeapBytes, baseline * 1.5)) {
+    signalPressure(live);
+    setBudget(live);
   } else {
     setBudget(live);
   }
+}
+
+// Browsers: no GC can be forced, and the engine's heuristics see only the small JS wrappers, not
+// the core's memory they hold, so dead tensors could pile up for a long time between collections.
+// An ArrayBuffer as large as the core's heap (up to 64 MiB) tells the engine how much memory is at
+// stake: engines count ArrayBuffer backing stores as external memory and schedule a full GC when
+// it grows, which finds the dead tensors. Its pages are never touched, so it costs address space,
+// not memory; only the newest one is kept, the older ones are garbage for that same GC.
+let pressure: ArrayBuffer | null = null;
+function signalPressure(live: number): void {
+  try {
+    pressure = new ArrayBuffer(Math.min(Math.max(live, 1 << 20), 64 << 20));
+  } catch {
+    pressure = null; // no address space to spare: the engine's own schedule has to do
+  }
+  // the next signal only after the heap grew by half again (or fell below this level)
+  baseline = live;
 }
 
 /** Forces a full GC and runs the releases it queued; resets the baseline and the budget. */
