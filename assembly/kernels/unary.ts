@@ -1,7 +1,8 @@
 // Elementwise unary kernels and the fused backward formulas of derivatives.yaml's *_backward
-// functions, on contiguous arrays of f32 or f64 (T). float32 uses Mathf, float64 Math, so each
-// dtype computes in its own precision as PyTorch does; f32x4 bodies where SIMD has the op, and
-// the f32x4 polynomial exp, log, tanh and sigmoid of vmath.ts (float64 stays scalar).
+// functions, on contiguous arrays of f32 or f64 (T). Each dtype computes in its own precision as
+// PyTorch does: float64 with Math, float32 four lanes at a time (the polynomial exp, log, tanh and
+// sigmoid of vmath.ts), its last n % 4 elements through the same vector code; the scalar Mathf
+// formulas stay as the reference they were.
 
 import { powf } from "./math";
 import { vexp, vlog, vsigmoid, vtanh, tailLoad, tailStore } from "./vmath";
