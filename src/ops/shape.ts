@@ -281,9 +281,15 @@ export function chunk(a: Tensor, chunks: number, dim = 0): Tensor[] {
   const n = intArg(chunks, "chunks", "chunk");
   if (n <= 0) throw new ShapeError(`chunk: expects chunks to be greater than 0, got ${n}`);
   const size = a._shape[d];
-  if (size === 0) return Array.from({ length: n }, () => window(a, d, 0, 0, 1, OpCode.Split, "chunk"));
+  if (size === 0) {
+    // torch makes n empty chunks here (and runs out of memory for huge n)
+    if (n > MAX_EMPTY_CHUNKS) throw new ShapeError(`chunk: ${n} chunks of an empty dim are more than the ${MAX_EMPTY_CHUNKS} supported`);
+    return Array.from({ length: n }, () => window(a, d, 0, 0, 1, OpCode.Split, "chunk"));
+  }
   return split(a, Math.ceil(size / n), d);
 }
+
+const MAX_EMPTY_CHUNKS = 1 << 16;
 
 /** Every position of dim, each without that dim (views; torch.unbind). */
 export function unbind(a: Tensor, dim = 0): Tensor[] {

@@ -203,6 +203,11 @@ describe("errors", () => {
     expect(f).toThrow(msg);
     expect(x.toArray()).toEqual([[0, 1, 2], [3, 4, 5]]);
   });
+  test("chunk of an empty dim: n empty pieces, as torch, and a typed error for a huge n", () => {
+    expect(wg.zeros([0, 2]).chunk(3).map((c) => c.shape)).toEqual([[0, 2], [0, 2], [0, 2]]);
+    expect(() => wg.zeros([0]).chunk(1e300)).toThrow(wg.ShapeError);
+    expect(() => wg.zeros([0]).chunk(1e300)).toThrow(/^chunk: 1e\+300 chunks of an empty dim are more than the 65536 supported$/);
+  });
   test("expandAs and .T name themselves in their errors", () => {
     expect(() => wg.ones([3]).expandAs(wg.ones([]))).toThrow(/^expandAs: the number of sizes provided \(0\) must be greater or equal/);
     expect(() => wg.ones([2, 2]).expandAs(wg.ones([2, 3]))).toThrow(/^expandAs: the expanded size of the tensor \(3\) must match the existing size \(2\)/);
