@@ -14,7 +14,7 @@ import { noGrad } from "../gradMode.js";
 import { W } from "../wasm/load.js";
 import { oom, formatShape, AutogradError, DTypeError, ShapeError, WasmgradError } from "../errors.js";
 import { isFloat } from "../dtype.js";
-import { boolArg, tensorArg } from "../validate.js";
+import { boolArg, fnArg, optsArg, tensorArg } from "../validate.js";
 
 /** A Tensor that is a module parameter: a leaf that requires grad (torch.nn.Parameter). */
 export class Parameter extends Tensor {
@@ -107,6 +107,13 @@ function taken(m: Module, name: string): boolean {
   return name in m && (m as unknown as Record<string, unknown>)[name] !== undefined;
 }
 
+/** The { prefix, recurse } options of namedParameters / namedBuffers. */
+function memberOpts(opts: unknown, op: string): [string, boolean] {
+  const o = optsArg<{ prefix: string; recurse: boolean }>(opts, op, "{ prefix?: string, recurse?: boolean }");
+  if (o.prefix !== undefined && typeof o.prefix !== "string") throw new DTypeError(`${op}: prefix must be a string, got ${describe(o.prefix)}`);
+  return [o.prefix ?? "", boolArg(o.recurse ?? true, "recurse", op)];
+}
+
 /** Base class of all neural-network modules (torch.nn.Module). */
 export class Module {
   /** @internal */ _parameters: Slot<Parameter> = new Map();
@@ -145,7 +152,8 @@ export class Module {
     }
     if (taken(this, name) && !this._buffers.has(name)) throw new WasmgradError(`registerBuffer: attribute '${name}' already exists`);
     this._buffers.set(name, tensor);
-    if (opts.persistent === false) this._nonPersistent.add(name); else this._nonPersistent.delete(name);
+    const persistent = boolArg(optsArg<{ persistent: boolean }>(opts, "registerBuffer").persistent ?? true, "persistent", "registerBuffer");
+    if (!persistent) this._nonPersistent.add(name); else this._nonPersistent.delete(name);
     (this as unknown as Record<string, unknown>)[name] = tensor;
   }
 
@@ -203,13 +211,15 @@ export class Module {
 
   /** [name, parameter] pairs (`fc1.weight`, ...), each parameter once, as torch's named_parameters. */
   namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
-    return this.namedMembers((m) => m._parameters, opts.prefix ?? "", opts.recurse ?? true);
+    const [prefix, recurse] = memberOpts(opts, "namedParameters");
+    return this.namedMembers((m) => m._parameters, prefix, recurse);
   }
   /** The parameters, in registration order: what an optimizer takes (`new optim.SGD(model.parameters(), { lr: 0.1 })`). */
   parameters(opts: { recurse?: boolean } = {}): Parameter[] { return this.namedParameters(opts).map(([, p]) => p); }
   /** [name, buffer] pairs with dotted names, as torch's named_buffers() (e.g. BatchNorm's running_mean). */
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
-    return this.namedMembers((m) => m._buffers, opts.prefix ?? "", opts.recurse ?? true);
+    const [prefix, recurse] = memberOpts(opts, "namedBuffers");
+    return this.namedMembers((m) => m._buffers, prefix, recurse);
   }
   /** The buffers (tensors saved in the state dict that are not parameters), as torch's buffers(). */
   buffers(opts: { recurse?: boolean } = {}): Tensor[] { return this.namedBuffers(opts).map(([, b]) => b); }
@@ -226,6 +236,7 @@ export class Module {
 
   /** Calls fn on every descendant (children first) and then on this module; returns this. */
   apply(fn: (m: Module) => void): this {
+    fnArg(fn, "fn", "apply");
     for (const m of this.children()) m.apply(fn);
     fn(this);
     return this;
@@ -233,17 +244,23 @@ export class Module {
 
   /** Sets requiresGrad on every parameter (e.g. to freeze a module); returns this. */
   requiresGrad_(flag = true): this {
+    boolArg(flag, "requiresGrad", "requiresGrad_");
     for (const p of this.parameters()) p.requiresGrad_(flag);
     return this;
   }
 
   /** Resets the parameters' gradients: to null (default, as torch 2) or to zeros. */
-  zeroGrad(opts: { setToNone?: boolean } = {}): void { zeroGrads(this.parameters(), opts.setToNone ?? true); }
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    const o = optsArg<{ setToNone: boolean }>(opts, "zeroGrad", "{ setToNone?: boolean }");
+    zeroGrads(this.parameters(), boolArg(o.setToNone ?? true, "setToNone", "zeroGrad"));
+  }
 
   /** Parameters and persistent buffers by dotted name (detached views sharing storage, as torch). */
   stateDict(opts: { prefix?: string; keepVars?: boolean } = {}): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    this.saveTo(out, opts.prefix ?? "", opts.keepVars ?? false);
+    const o = optsArg<{ prefix: string; keepVars: boolean }>(opts, "stateDict", "{ prefix?: string, keepVars?: boolean }");
+    if (o.prefix !== undefined && typeof o.prefix !== "string") throw new DTypeError(`stateDict: prefix must be a string, got ${describe(o.prefix)}`);
+    this.saveTo(out, o.prefix ?? "", boolArg(o.keepVars ?? false, "keepVars", "stateDict"));
     return out;
   }
 
@@ -268,9 +285,9 @@ export class Module {
    * an error. Everything is checked before anything is copied, so a failed load changes nothing.
    */
   loadStateDict(sd: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): IncompatibleKeys {
-    const strict = opts.strict ?? true;
-    const entries: Map<string, unknown> = sd instanceof Map ? sd : new Map(Object.entries(sd ?? {}));
-    if (sd === null || typeof sd !== "object") throw new DTypeError(`loadStateDict: expected a state dict (an object of tensors), got ${describe(sd)}`);
+    const strict = boolArg(optsArg<{ strict: boolean }>(opts, "loadStateDict", "{ strict?: boolean }").strict ?? true, "strict", "loadStateDict");
+    if (sd === null || typeof sd !== "object" || sd instanceof Tensor) throw new DTypeError(`loadStateDict: expected a state dict (an object of tensors), got ${describe(sd)}`);
+    const entries: Map<string, unknown> = sd instanceof Map ? sd : new Map(Object.entries(sd));
     const missingKeys: string[] = [], unexpectedKeys: string[] = [], errors: string[] = [];
     const copies: [Tensor, Tensor][] = [];
     const visit = (m: Module, prefix: string): void => {

@@ -56,6 +56,7 @@ export abstract class LRScheduler {
   }
 
   loadStateDict(sd: Record<string, unknown>): void {
+    if (sd === null || typeof sd !== "object") throw new DTypeError(`${this.constructor.name}.loadStateDict: expected a state dict (an object), got ${safeString(sd)}`);
     if (Array.isArray(sd.base_lrs)) this.baseLrs = (sd.base_lrs as number[]).slice();
     if (typeof sd.last_epoch === "number") this.lastEpoch = sd.last_epoch;
     if (typeof sd._step_count === "number") this.stepCount = sd._step_count;

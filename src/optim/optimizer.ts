@@ -9,7 +9,7 @@ import { full } from "../ops/creation.js";
 import { DTypeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/show.js";
 import { isFloat } from "../dtype.js";
-import { boolArg, listArg, optsArg, tensorArg } from "../validate.js";
+import { boolArg, fnArg, listArg, optsArg, tensorArg } from "../validate.js";
 import { zeroGrads } from "../nn/module.js";
 
 /** One parameter's optimizer state (e.g. Adam's exp_avg), as in torch's state_dict(). */
@@ -87,11 +87,13 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
 
   /** Clears (default) or zeroes every parameter's gradient. */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    zeroGrads(this.paramGroups.flatMap((g) => g.params), opts.setToNone ?? true);
+    const o = optsArg<{ setToNone: boolean }>(opts, `${this.name}.zeroGrad`, "{ setToNone?: boolean }");
+    zeroGrads(this.paramGroups.flatMap((g) => g.params), boolArg(o.setToNone ?? true, "setToNone", `${this.name}.zeroGrad`));
   }
 
   /** One update; with a closure, re-evaluates the loss first (with grad enabled) and returns it. */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
+    if (closure !== undefined && closure !== null) fnArg(closure, "closure", `${this.name}.step`);
     const loss = closure ? enableGrad(closure) : undefined;
     for (const g of this.paramGroups) this.updateGroup(g);
     return loss;
@@ -130,7 +132,8 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
 
   /** Restores options and state saved by stateDict() (tensors are copied and cast to each parameter's dtype). */
   loadStateDict(sd: OptimizerStateDict): void {
-    if (!sd || typeof sd !== "object" || !Array.isArray(sd.param_groups) || typeof sd.state !== "object") {
+    if (!sd || typeof sd !== "object" || !Array.isArray(sd.param_groups) || sd.state === null || typeof sd.state !== "object" ||
+        !sd.param_groups.every((g) => g !== null && typeof g === "object" && Array.isArray(g.params))) {
       throw new DTypeError(`${this.name}: loadStateDict: expected { state, param_groups }, got ${describe(sd)}`);
     }
     if (sd.param_groups.length !== this.paramGroups.length) {

@@ -188,3 +188,18 @@ test("a setter defined by a subclass runs when assigned; Object.assign registers
   Object.assign(m, { fc: new nn.Linear(1, 1) });
   expect(m.namedParameters().map(([k]) => k)).toEqual(["fc.weight", "fc.bias"]);
 });
+
+test("Module methods check their options and callbacks", () => {
+  const m = new wg.nn.Linear(2, 3);
+  expect(() => m.namedParameters(null as never)).toThrow(/^namedParameters: options must be an object/);
+  expect(() => m.namedBuffers({ prefix: 5 as never })).toThrow(/^namedBuffers: prefix must be a string, got number$/);
+  expect(() => m.parameters({ recurse: "no" as never })).toThrow(/^namedParameters: recurse must be a boolean/);
+  expect(() => m.stateDict(wg.ones([1]) as never)).toThrow(/^stateDict: options must be an object/);
+  expect(() => m.loadStateDict("abc" as never)).toThrow(/^loadStateDict: expected a state dict/);
+  expect(() => m.loadStateDict(m.stateDict(), { strict: 1 as never })).toThrow(/^loadStateDict: strict must be a boolean/);
+  expect(() => m.apply(3 as never)).toThrow(/^apply: fn must be a function, got 3$/);
+  expect(() => m.requiresGrad_("x" as never)).toThrow(/^requiresGrad_: requiresGrad must be a boolean/);
+  expect(() => m.zeroGrad(null as never)).toThrow(/^zeroGrad: options must be an object/);
+  expect(() => m.registerBuffer("b", null, null as never)).toThrow(/^registerBuffer: options must be an object/);
+  expect(m.parameters().length).toBe(2);
+});

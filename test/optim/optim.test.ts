@@ -145,3 +145,12 @@ test("optimisers check params and options, and name themselves", () => {
   }
   expect(new optim.Adam([p], { lr: 0.01 }).paramGroups[0].lr).toBe(0.01);
 });
+
+test("optimiser methods check their arguments", () => {
+  const p = wg.tensor([1, 2], { requiresGrad: true });
+  const opt = new wg.optim.SGD([p], { lr: 0.1 });
+  expect(() => opt.zeroGrad(null as never)).toThrow(/^SGD.zeroGrad: options must be an object/);
+  expect(() => opt.step(5 as never)).toThrow(/^SGD.step: closure must be a function, got 5$/);
+  expect(() => opt.loadStateDict({ state: {}, param_groups: [null] } as never)).toThrow(/^SGD: loadStateDict: expected \{ state, param_groups \}/);
+  expect(() => new wg.optim.lrScheduler.StepLR(opt, 1).loadStateDict(null as never)).toThrow(/^StepLR.loadStateDict: expected a state dict/);
+});
