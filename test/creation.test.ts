@@ -34,6 +34,9 @@ test("values are copied: changing the source array later changes nothing", () =>
   expect(t.toArray()).toEqual([1, 2]);
   const copy = t.toFloat32Array();
   copy[1] = 42;
+  // requiresGrad on an integer dtype is refused by the creation op itself
+  expect(() => tensor(new Int32Array([1, 2]), { requiresGrad: true })).toThrow(/^tensor: only tensors of floating point dtype can require gradients, got int32$/);
+  expect(() => zeros([2], { dtype: "bool", requiresGrad: true })).toThrow(/^zeros: only tensors of floating point dtype/);
   expect(t.toArray()).toEqual([1, 2]);
 });
 
@@ -125,5 +128,8 @@ test("misused arguments give typed errors that name the creation op", () => {
   // randperm keeps to the element limit
   expect(() => wg.randperm(2 ** 32 + 3)).toThrow(wg.ShapeError);
   expect(() => wg.randperm(2 ** 32 + 3)).toThrow(/^randperm: shape \[4294967299\] has 4294967299 elements; at most 2147483647/);
+  // requiresGrad on an integer dtype is refused by the creation op itself
+  expect(() => tensor(new Int32Array([1, 2]), { requiresGrad: true })).toThrow(/^tensor: only tensors of floating point dtype can require gradients, got int32$/);
+  expect(() => zeros([2], { dtype: "bool", requiresGrad: true })).toThrow(/^zeros: only tensors of floating point dtype/);
   expect(t.toArray()).toEqual([1, 2]);
 });

@@ -11,6 +11,7 @@ import { formatShape } from "../errors.js";
 import { W, h, result, describe } from "./util.js";
 import { unsqueeze, squeeze, reshape } from "./shape.js";
 import { pad as padOp } from "./indexing.js";
+import { named, optsArg } from "../validate.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -104,11 +105,13 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const nd = x._shape.length;
   if (nd !== 2 && nd !== 3) throw new ShapeError(`conv1d: expected a 2-D or 3-D input (C, L or N, C, L), got shape ${formatShape(x._shape)}`);
   if (weight._shape.length !== 3) throw new ShapeError(`conv1d: weight must be 3-D [out, in / groups, k], got ${formatShape(weight._shape)}`);
-  const p = opts.padding;
-  const y = conv2d(unsqueeze(x, -2), unsqueeze(weight, -2), bias, {
-    stride: [1, opts.stride ?? 1], dilation: [1, opts.dilation ?? 1], groups: opts.groups,
+  const o = optsArg<Conv1dOptions>(opts, "conv1d", "{ stride?, padding?, dilation?, groups? }");
+  const p = o.padding;
+  // a 1-D convolution is a 2-D one of height 1; what that refuses is reported as conv1d's
+  const y = named("conv1d", () => conv2d(unsqueeze(x, -2), unsqueeze(weight, -2), bias, {
+    stride: [1, o.stride ?? 1], dilation: [1, o.dilation ?? 1], groups: o.groups,
     padding: p === "same" || p === "valid" ? p : [0, p ?? 0],
-  });
+  }));
   return squeeze(y, -2);
 }
 

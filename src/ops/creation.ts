@@ -64,6 +64,9 @@ function make(shape: number[], opts: TensorOptions, op: string): Tensor {
   if (opts.requiresGrad !== undefined && typeof opts.requiresGrad !== "boolean") {
     throw new DTypeError(`${op}: requiresGrad must be a boolean, got ${describe(opts.requiresGrad)}`);
   }
+  if (opts.requiresGrad && !isFloat(dt)) {
+    throw new DTypeError(`${op}: only tensors of floating point dtype can require gradients, got ${DTYPE_NAME[dt]}`);
+  }
   const s = shape.slice();
   writeScratch(s);
   return result(W.emptyOp(s.length, dt), () => (writeScratch(s), W.emptyOp(s.length, dt)), s, dt, op);

@@ -56,6 +56,11 @@ describe("derivatives of every order (float64 gradcheck and gradgradcheck)", () 
 });
 
 describe("errors", () => {
+  test("conv1d names itself when the 2-D convolution underneath refuses an argument", () => {
+    const x = wg.ones([3, 1]), w = wg.ones([2, 3, 1]);
+    expect(() => wg.conv1d(x, w, [0, -1] as never)).toThrow(/^conv1d: conv2d: expected a Tensor as bias/);
+    expect(() => wg.conv1d(x, w, null, null as never)).toThrow(/^conv1d: options must be an object/);
+  });
   test("channels that do not match the weight", () => {
     expect(() => wg.conv2d(wg.zeros([1, 3, 5, 5]), wg.zeros([2, 2, 3, 3]))).toThrow(/^conv2d: expected input \[1, 3, 5, 5\] to have 2 channels/);
   });
