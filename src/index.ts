@@ -38,6 +38,9 @@ export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";
 export { toDtype as to } from "./ops/convert.js";
+// In-place methods (add_, zero_, copy_, ...) exist only as Tensor methods: this keeps their
+// declarations in the published types, which list only the modules index.ts exports from.
+export {} from "./ops/inplace.js";
 export {
   conv1d, conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d,
   type Conv1dOptions, type Conv2dOptions, type PoolOptions, type AvgPoolOptions,

@@ -34,17 +34,27 @@ const values = tensor([[1, 2], [3, 4]]).toArray();
 const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1));
 const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
 const x = randn(8, 2), y = zeros(8, 1);
-const loss: Tensor = F.mseLoss(model.forward(x) as Tensor, y);  // Sequential.forward is typed unknown
+const loss: Tensor = F.mseLoss(model.forward(x), y);
 opt.zeroGrad();
+w.grad?.zero_();
+x.mul_(2).add_(1, { alpha: 0.5 }).clamp_(-1, 1);
+noGrad(() => x.sub_(y.mean()).copy_(x).fill_(0));
 loss.backward();
 opt.step();
 const sd: StateDict = model.stateDict();
 const bytes: Uint8Array = save(sd);
 const back: StateDict = load(bytes);
 const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 4, shuffle: true });
-for (const batch of loader) {                     // DataLoader's batches are typed unknown
-  const [xb, yb] = batch as Tensor[];
+for (const [xb, yb] of loader) {                  // TensorDataset samples are Tensor[], so are batches
   print(xb?.shape, yb?.shape);
+}
+class Pairs extends data.Dataset<[Tensor, number]> {
+  getItem(i: number): [Tensor, number] { return [x.select(0, i), i % 2]; }
+  len(): number { return 8; }
+}
+for (const [xs, labels] of new data.DataLoader(new Pairs(), { batchSize: 4 })) {
+  const batchOfX: Tensor = xs, batchOfLabels: Tensor = labels;  // [Tensor, number] samples collate to two tensors
+  print(batchOfX.shape, batchOfLabels.shape);
 }
 const kept: Tensor = tidy(() => noGrad(() => mul(x, 2)));
 const t0 = vision.transforms.ToTensor;

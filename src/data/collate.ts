@@ -18,6 +18,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * The batch type defaultCollate makes from samples of type T: tensors, numbers, booleans and
+ * typed arrays become one Tensor, strings a string[], and arrays, tuples, Maps and plain objects
+ * are collated field by field (so `[Tensor, number]` samples give `[Tensor, Tensor]` batches).
+ */
+export type Collated<T> =
+  T extends Tensor | number | boolean | ArrayBufferView ? Tensor
+  : T extends string ? string[]
+  : T extends ReadonlyMap<infer K, infer V> ? Map<K, Collated<V>>
+  : T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> }
+  : T extends object ? { -readonly [K in keyof T]: Collated<T[K]> }
+  : unknown;
+
 const OP = "defaultCollate";
 /** Samples nest at most this deep (deeper, or containing themselves, is refused). */
 const MAX_DEPTH = 32;

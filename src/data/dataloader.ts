@@ -11,7 +11,7 @@ import { Generator as RandomGenerator } from "../random.js";
 import { DTypeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/show.js";
 import { MAX_SIZE, boolArg, fnArg, optsArg, sizeArg } from "../validate.js";
-import { defaultCollate } from "./collate.js";
+import { defaultCollate, type Collated } from "./collate.js";
 import type { DatasetLike } from "./dataset.js";
 
 /** DataLoader's options (torch.utils.data.DataLoader's keyword arguments batch_size, shuffle, drop_last, collate_fn, generator). */
@@ -41,7 +41,7 @@ function randperm(n: number, generator: RandomGenerator): number[] {
 }
 
 /** Iterable over batches: `for (const [x, y] of loader) ...`. */
-export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
+export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B> {
   readonly dataset: DatasetLike<T>;
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -66,7 +66,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B> {
     this.shuffle = boolArg(o.shuffle ?? false, "shuffle", op);
     this.dropLast = boolArg(o.dropLast ?? false, "dropLast", op);
     this.generator = o.generator;
-    this.collateFn = o.collateFn === undefined ? (defaultCollate as (s: T[]) => B) : fnArg(o.collateFn, "collateFn", op);
+    this.collateFn = o.collateFn === undefined ? (defaultCollate as unknown as (s: T[]) => B) : fnArg(o.collateFn, "collateFn", op);
   }
 
   /** The dataset's length, checked: a size (what len() returns is the user's code). */

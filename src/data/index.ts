@@ -2,4 +2,4 @@
 
 export { Dataset, TensorDataset, type DatasetLike } from "./dataset.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
-export { defaultCollate } from "./collate.js";
+export { defaultCollate, type Collated } from "./collate.js";

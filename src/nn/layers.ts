@@ -76,9 +76,15 @@ export class Sequential extends Module {
   append(m: Module): this { this.registerModule(String(this._modules.size), m); return this; }
   /** The modules in order (`for (const m of seq)`). */
   [Symbol.iterator](): Iterator<Module> { return ([...this._modules.values()].filter((m) => m !== null) as Module[])[Symbol.iterator](); }
-  forward(x: unknown): unknown {
-    for (const m of this._modules.values()) if (m !== null) x = m.forward(x);
-    return x;
+  /**
+   * Runs the modules in order, each on the previous one's output. Typed for the usual chain of
+   * tensor layers; a chain ending in a module that returns something else (an RNN's
+   * `[output, h]`) gives that value: cast it as the last module's forward types it.
+   */
+  forward(x: Tensor): Tensor {
+    let y: unknown = x;
+    for (const m of this._modules.values()) if (m !== null) y = m.forward(y);
+    return y as Tensor;
   }
 }
 
