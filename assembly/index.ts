@@ -36,6 +36,9 @@ export {
 } from "./handles";
 export { nodeOf, nodeOp, nodeNext, nodeInputs, tensorNdim, tensorDim, tensorDtype } from "./inspect";
 export { conv2dOp } from "./ops/conv";
+export { setThreads, threadCount } from "./kernels/parallel";
+export { runTask } from "./kernels/tasks";
+export { workerFaultTest } from "./kernels/parallelOps";
 export { maxPool2dOp, maxPoolIndices, avgPool2dOp } from "./ops/pool";
 export { linearOp } from "./ops/linear";
 export { crossEntropyOp } from "./ops/loss";

@@ -1,20 +1,48 @@
 // Builds everything a user or a test runs:
-//   build/release.wasm          the AssemblyScript core (SIMD, -O3)
+//   build/release*.wasm         the AssemblyScript core (SIMD, -O3) in the variants of wasmVariants
 //   build/index.js (+ .d.ts)    the Node/ESM entry: loads release.wasm beside it on import
 //   build/wasmgrad.browser.js   the same library as one minified ESM file for <script type="module">
 //   build/examples/*.js, build/bench/*.js   runnable scripts that import "wasmgrad"
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { execFileSync, execFile } from "node:child_process";
+import { mkdirSync, writeFileSync, readdirSync, existsSync, readFileSync, statSync } from "node:fs";
+import { promisify } from "node:util";
 import { build } from "esbuild";
 import { classNames } from "./class-names.mjs";
 import { sizeReport } from "./sizes.mjs";
+import { passiveSegments } from "./wasm-passive.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 
 mkdirSync(`${root}build`, { recursive: true });
-run(bin("asc"), ["assembly/index.ts", "--target", "release"]);
+
+// The same core in four builds; src/wasm/probe.ts picks the best one the engine runs, release.wasm
+// being the fallback everywhere. Kernels test ASC_FEATURE_RELAXED_SIMD / ASC_FEATURE_THREADS.
+// Shared memory is imported (the loader creates it, initial pages as SHARED_INITIAL_PAGES there)
+// with a 4 GiB maximum, the allocator's own limit.
+const threads = ["--importMemory", "--sharedMemory", "--initialMemory", "16", "--maximumMemory", "65536"];
+const wasmVariants = [
+  { out: "build/release.wasm", enable: "simd", flags: [] },
+  { out: "build/release-relaxed.wasm", enable: "simd,relaxed-simd", flags: [] },
+  { out: "build/release-threads.wasm", enable: "simd,threads", flags: threads },
+  { out: "build/release-relaxed-threads.wasm", enable: "simd,relaxed-simd,threads", flags: threads },
+];
+// asc takes most of the build: a build whose inputs are older than its output is kept
+const newest = (dir) => readdirSync(`${root}${dir}`, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile()).reduce((t, e) => Math.max(t, statSync(`${e.parentPath ?? e.path}/${e.name}`).mtimeMs), 0);
+const inputs = Math.max(newest("assembly"), ...["asconfig.json", "scripts/build.mjs", "scripts/wasm-passive.mjs"]
+  .map((f) => statSync(`${root}${f}`).mtimeMs));
+const stale = wasmVariants.filter(({ out }) => !existsSync(`${root}${out}`) || statSync(`${root}${out}`).mtimeMs < inputs);
+await Promise.all(stale.map(async ({ out, enable, flags }) => {
+  const args = ["assembly/index.ts", "--target", "release", "-o", out, "--enable", enable, ...flags];
+  const { stderr } = await promisify(execFile)(bin("asc"), args, { cwd: root }).catch((e) => {
+    process.stderr.write(e.stderr ?? "");
+    throw new Error(`asc failed for ${out}`);
+  });
+  if (stderr) process.stderr.write(stderr);
+  if (flags.length) writeFileSync(`${root}${out}`, passiveSegments(readFileSync(`${root}${out}`)));
+}));
 
 const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning", absWorkingDir: root };
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "build/index.js", platform: "neutral", target: "es2022" });

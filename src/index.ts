@@ -10,6 +10,7 @@ import { gradcheck, gradgradcheck } from "./autograd/gradcheck.js";
 installMethods();
 
 export { init, type WasmSource, type WasmModuleLike } from "./wasm/load.js";
+export { setNumThreads, getNumThreads } from "./threads.js";
 export { Tensor, type NestedArray, type TensorOrScalar } from "./tensor.js";
 export {
   tensor, empty, zeros, ones, full, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,

@@ -20,8 +20,11 @@ export function sumF32(a: usize, n: i32): f32 {
   return <f32>total;
 }
 const BLOCK: i32 = 1024;
+/** Values per block of sumF32 (kernels/parallelOps.ts splits sums at these blocks). */
+export const SUM_BLOCK: i32 = BLOCK;
 
-function sumBlock(a: usize, n: i32): f32 {
+/** Sum of n <= SUM_BLOCK contiguous f32 values, as one block of sumF32. */
+export function sumBlock(a: usize, n: i32): f32 {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   let i = 0;
   for (; i + 16 <= n; i += 16) {

@@ -9,6 +9,7 @@ import {
 } from "../tensor";
 import { record, shouldRecord, shouldRecord3, save, markSaved, setAttrF, attrF, newNode, attach } from "../autograd/tape";
 import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_ATAN2, B_ARITH_END, C_EQ, C_LT, C_GT, C_GE, C_LE, L_AND, MODE_VV, MODE_VS, MODE_SV, setAxpyAlpha, B_AXPY } from "../kernels/binary";
+import { binaryPar } from "../kernels/parallelOps";
 import { binaryStrided } from "../kernels/layout";
 import { powScalarKernel } from "../kernels/unary";
 import {
@@ -52,6 +53,7 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
 }
 
 function kernelFor(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): void {
+  if (binaryPar(k, dt, out, a, b, n, mode)) return;
   if (dt == DType.Float32) binaryKernel<f32>(k, out, a, b, n, mode);
   else if (dt == DType.Float64) binaryKernel<f64>(k, out, a, b, n, mode);
   else if (dt == DType.Int32) binaryKernel<i32>(k, out, a, b, n, mode);

@@ -4,7 +4,8 @@
 import { OpCode, DType, MAX_DIMS } from "../abi";
 import { dataPtr, numelOf, ndimOf, shapePtr, dtypeOf, shapeRec, newTensor, dimOf, release } from "../tensor";
 import { record, shouldRecord, setAttrI, attrI, inShapeRec } from "../autograd/tape";
-import { reduceSum, sumF32, sumOf } from "../kernels/reduce";
+import { reduceSum, sumOf } from "../kernels/reduce";
+import { sumF32Par } from "../kernels/parallelOps";
 import { asDtype, dropAs, failed, putScalar, recNdim, recDims, dimAt, setDim } from "./common";
 import { give, own } from "../autograd/backward";
 import { divS } from "./binary";
@@ -34,7 +35,7 @@ export function sumOp(a: i32, mask: i32, keepdim: bool, mean: bool, dimGiven: bo
   if (!pa) return failed(out);
   const po = dataPtr(out), n = numelOf(a), on = numelOf(out);
   if (on == 1 && (n == count || n == 0)) {
-    if (dt == DType.Float32) store<f32>(po, sumF32(pa, n));
+    if (dt == DType.Float32) store<f32>(po, sumF32Par(pa, n));
     else if (dt == DType.Float64) store<f64>(po, sumOf<f64>(pa, n));
     else store<i32>(po, sumOf<i32>(pa, n));
   } else if (dt == DType.Float32) reduceSum<f32>(po, pa, nd, shapePtr(a), mask);

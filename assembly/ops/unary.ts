@@ -11,6 +11,7 @@ import {
 } from "../kernels/unary";
 import { moreKernel, gradMore, moreSaves, moreNodeKind, moreGradNodeKind, roundTo, unaryMoreRule } from "./unaryMore";
 import { asDtype, dropAs, failed, fullLike, widerDtype } from "./common";
+import { unaryPar, gradPar } from "../kernels/parallelOps";
 import { saved, give, needs, own } from "../autograd/backward";
 import { mul, mulS, div, mulTake } from "./binary";
 
@@ -51,6 +52,7 @@ export function unaryP(k: i32, a: i32, dt: i32, p0: f64, p1: f64): i32 {
   if (!pa) return failed(out);
   const n = numelOf(out);
   if (k >= U_MORE) moreKernel(k, dt, dataPtr(out), pa, n, p0, p1);
+  else if (unaryPar(k, dt, dataPtr(out), pa, n)) { /* split across threads */ }
   else if (dt == DType.Float32) unaryKernel<f32>(k, dataPtr(out), pa, n);
   else if (dt == DType.Float64) unaryKernel<f64>(k, dataPtr(out), pa, n);
   else unaryKernelI32(k, dataPtr(out), pa, n);
@@ -85,6 +87,7 @@ export function gradOpP(k: i32, g: i32, s: i32, p0: f64, p1: f64): i32 {
   if (!pg || !ps) { dropAs(g, dt, pg); dropAs(s, dt, ps); return failed(out); }
   const more = k >= G_MORE;
   if (more) gradMore(k, dt, dataPtr(out), pg, ps, numelOf(out), p0, p1);
+  else if (gradPar(k, dt, dataPtr(out), pg, ps, numelOf(out))) { /* split across threads */ }
   else if (dt == DType.Float32) gradKernel<f32>(k, dataPtr(out), pg, ps, numelOf(out));
   else gradKernel<f64>(k, dataPtr(out), pg, ps, numelOf(out));
   dropAs(g, dt, pg); dropAs(s, dt, ps);

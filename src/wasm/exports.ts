@@ -1,7 +1,7 @@
 /** The functions the WASM core exports. Handles are i32, 0 = none/failure. */
 export interface CoreExports {
   /** WebAssembly.Memory (typed by what is read, so the published types need no DOM lib) */
-  memory: { readonly buffer: ArrayBuffer };
+  memory: { readonly buffer: ArrayBufferLike };
   heapLiveBytes(): number;
   heapPeakBytes(): number;
   liveTensors(): number;
@@ -64,6 +64,10 @@ export interface CoreExports {
   tensorNdim(h: number): number;
   tensorDim(h: number, d: number): number;
   tensorDtype(h: number): number;
+  setThreads(n: number): void;
+  threadCount(): number;
+  runTask(t: number, slot: number): void;
+  workerFaultTest(): number;
 }
 
 /** Entry flag bits of the core's tensor table. */

@@ -1,9 +1,10 @@
-// Finds, compiles and instantiates the core. Node reads release.wasm next to the bundle
-// synchronously at import time, so `import { tensor } from "wasmgrad"` is ready to use.
+// Finds, compiles and instantiates the core. Node reads the best build next to the bundle
+// (probe.ts) synchronously at import time, so `import { tensor } from "wasmgrad"` is ready to use.
 // Browsers call `await init()` once (or pass bytes / a URL / a Module to it).
 
 import type { CoreExports } from "./exports.js";
 import { DTypeError, safeString } from "../errors.js";
+import { variantFiles, importsMemory, createSharedMemory, features } from "./probe.js";
 
 let core: CoreExports | null = null;
 
@@ -45,21 +46,70 @@ let hookRunner: (h: number, g: number) => number = () => -1;
 /** Sets the function backward calls for tensors with hooks (see src/autograd/hooks.ts). */
 export function setHookRunner(fn: (h: number, g: number) => number): void { hookRunner = fn; }
 
-function instantiate(mod: WebAssembly.Module): CoreExports {
-  const inst = new WebAssembly.Instance(mod, {
-    env: {
-      runHooks: (h: number, g: number): number => hookRunner(h, g),
-      abort(_msg: number, _file: number, line: number, col: number): never {
-        throw new Error(`wasmgrad: internal error in the WASM core (line ${line}:${col}); please report it`);
-      },
+let parallelRunner: (nTasks: number) => void = () => {
+  throw new Error("wasmgrad: internal error: a parallel region without a thread pool; please report it");
+};
+/** Sets the function the core calls to run a parallel region (src/threads.ts). */
+export function setParallelRunner(fn: (nTasks: number) => void): void { parallelRunner = fn; }
+
+/** The loaded core's module and, for a threads build, its shared memory (the thread pool's). */
+export interface CoreBuild {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory | null;
+  /** the file it came from (e.g. "release-relaxed-threads.wasm"), or "" when given by the caller */
+  file: string;
+}
+let build: CoreBuild | null = null;
+/** The loaded core's build (null before loading). */
+export function coreBuild(): CoreBuild | null { return build; }
+
+/** An instance of the core, or null for a threads build when no shared memory can be had. */
+function instantiate(mod: WebAssembly.Module, file: string): CoreExports | null {
+  let memory: WebAssembly.Memory | null = null;
+  const env: Record<string, WebAssembly.ImportValue> = {
+    runHooks: (h: number, g: number): number => hookRunner(h, g),
+    parallelRun: (nTasks: number): void => parallelRunner(nTasks),
+    abort(_msg: number, _file: number, line: number, col: number): never {
+      throw new Error(`wasmgrad: internal error in the WASM core (line ${line}:${col}); please report it`);
     },
-  });
-  return inst.exports as unknown as CoreExports;
+  };
+  if (importsMemory(mod)) {
+    if (!features().threads || !(memory = createSharedMemory())) return null;
+    env.memory = memory;
+  }
+  const exports = new WebAssembly.Instance(mod, { env }).exports as unknown as CoreExports & { initMemory?: () => void };
+  // a threads build's data segments are passive (scripts/wasm-passive.mjs): copied in here, once
+  exports.initMemory?.();
+  build = { module: mod, memory, file };
+  return exports;
 }
 
-function defaultUrls(): URL[] {
-  // In the bundle, release.wasm sits beside this file; from the sources, it is in build/.
-  return [new URL("./release.wasm", import.meta.url), new URL("../../build/release.wasm", import.meta.url)];
+/** instantiate, or an error that says what the given build needs. */
+function instantiateGiven(mod: WebAssembly.Module): CoreExports {
+  const c = instantiate(mod, "");
+  if (!c) {
+    throw new Error("init: this build of the core needs shared memory (Node, or a cross-origin-isolated page); pass release.wasm instead");
+  }
+  return c;
+}
+
+/**
+ * A build beside this module. Each is a literal `new URL("./x.wasm", import.meta.url)`, the form
+ * bundlers (Vite, webpack, Parcel) recognise and copy with the bundle.
+ */
+function beside(file: string): URL {
+  switch (file) {
+    case "release-relaxed-threads.wasm": return new URL("./release-relaxed-threads.wasm", import.meta.url);
+    case "release-threads.wasm": return new URL("./release-threads.wasm", import.meta.url);
+    case "release-relaxed.wasm": return new URL("./release-relaxed.wasm", import.meta.url);
+    default: return new URL("./release.wasm", import.meta.url);
+  }
+}
+
+function defaultUrls(file: string): URL[] {
+  // In the bundle, the builds sit beside this file; from the sources, they are in build/ (a
+  // concatenation, which bundlers leave alone).
+  return [beside(file), new URL("../../build/" + file, import.meta.url)];
 }
 
 /** Synchronous load for Node (fs is available, no fetch needed); null elsewhere. */
@@ -68,16 +118,33 @@ function loadNodeSync(): CoreExports | null {
   // process.getBuiltinModule (Node >= 20.16) keeps this file free of static node: imports,
   // so the same code runs in browsers.
   const fs = process.getBuiltinModule("node:fs") as typeof import("node:fs");
-  for (const url of defaultUrls()) {
-    if (fs.existsSync(url)) return instantiate(new WebAssembly.Module(fs.readFileSync(url)));
+  for (const file of variantFiles()) {
+    const url = defaultUrls(file).find((u) => fs.existsSync(u));
+    if (!url) continue;
+    let c: CoreExports | null = null;
+    try {
+      c = instantiate(new WebAssembly.Module(fs.readFileSync(url)), file);
+    } catch (e) {
+      if (file === "release.wasm") throw e; // a newer build this engine cannot compile: try the next
+    }
+    if (c) return c;
   }
   throw new Error(`wasmgrad: release.wasm not found next to ${import.meta.url}; run \`npm run build\``);
 }
 
 /**
  * Loads the WASM core. Idempotent. Node loads it on import, so this resolves at once there.
- * In browsers it fetches `release.wasm` beside the module (served as application/wasm), or
- * takes bytes, a URL or a compiled WebAssembly.Module.
+ * In browsers it fetches the best build beside the module (served as application/wasm):
+ * `release-relaxed-threads.wasm` or `release-threads.wasm` in a cross-origin-isolated page (so
+ * that threads can share its memory), else `release-relaxed.wasm` where the engine has relaxed
+ * SIMD, else `release.wasm`, trying the next when one is missing. It also takes bytes, a URL or a
+ * compiled WebAssembly.Module of any of these builds; a threads build then needs shared memory,
+ * so outside Node and isolated pages pass `release.wasm`, which runs everywhere.
+ *
+ * ```ts
+ * await init();                                    // the best build beside the bundle
+ * await init(new URL("./release.wasm", base));     // exactly this one
+ * ```
  */
 export async function init(source?: WasmSource): Promise<void> {
   if (core) return;
@@ -85,26 +152,52 @@ export async function init(source?: WasmSource): Promise<void> {
     const c = loadNodeSync();
     if (c) return setCore(c);
   }
+  if (source === undefined) return setCore(await fetchBest());
   let mod: WebAssembly.Module;
   if (source instanceof WebAssembly.Module) mod = source;
-  else if (source === undefined || typeof source === "string" || isUrlLike(source)) {
-    const url = source === undefined ? new URL("./release.wasm", import.meta.url) : typeof source === "string" ? source : source.href;
+  else if (typeof source === "string" || isUrlLike(source)) {
+    const url = typeof source === "string" ? source : source.href;
     const res = await fetch(url);
     if (!res.ok) {
       throw new Error(`wasmgrad: could not load ${url} (HTTP ${res.status}); serve release.wasm beside the module or pass it to init()`);
     }
-    try {
-      mod = await WebAssembly.compileStreaming(res.clone());
-    } catch {
-      // servers that do not send application/wasm: compile from the bytes instead
-      mod = await WebAssembly.compile(await res.arrayBuffer());
-    }
+    mod = await compileResponse(res);
   } else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     mod = await WebAssembly.compile(source as BufferSource);
   } else {
     throw new DTypeError(`init: expected wasm bytes, a URL or a WebAssembly.Module, got ${safeString(source)}`);
   }
-  setCore(instantiate(mod));
+  setCore(instantiateGiven(mod));
+}
+
+async function compileResponse(res: Response): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compileStreaming(res.clone());
+  } catch {
+    // servers that do not send application/wasm: compile from the bytes instead
+    return await WebAssembly.compile(await res.arrayBuffer());
+  }
+}
+
+/** The best build beside the module that loads; release.wasm's failure is the one reported. */
+async function fetchBest(): Promise<CoreExports> {
+  const files = variantFiles();
+  for (const file of files) {
+    const url = beside(file);
+    const last = file === files[files.length - 1];
+    const res = await fetch(url).catch((e: unknown) => { if (last) throw e; return null; });
+    if (!res?.ok) {
+      if (!last) continue;
+      throw new Error(`wasmgrad: could not load ${url} (HTTP ${res?.status}); serve release.wasm beside the module or pass it to init()`);
+    }
+    try {
+      const c = instantiate(await compileResponse(res), file);
+      if (c) return c;
+    } catch (e) {
+      if (last) throw e;
+    }
+  }
+  throw new Error("wasmgrad: no build of the core could be loaded");
 }
 
 function isUrlLike(v: unknown): v is { readonly href: string } {

@@ -1,17 +1,20 @@
 // The only module that touches the WASM memory's ArrayBuffer. Any call into the core may grow
-// memory, which detaches existing views, so views are rebuilt whenever the buffer changed and
-// never held across a call.
+// memory, which detaches existing views of a plain memory, so views are rebuilt whenever the buffer
+// changed and never held across a call. A shared memory (threads builds) is not detached by growth:
+// `memory.buffer` becomes a new, longer SharedArrayBuffer while the old one stays valid but short,
+// so the check compares lengths as well as identity.
 
 import { DType } from "../../assembly/abi.js";
 import { W, onLoad } from "./load.js";
 import { retryAlloc } from "../lifetime.js";
 import { oom } from "../errors.js";
 
-let buffer: ArrayBuffer | null = null;
-let f32v = new Float32Array(0);
-let f64v = new Float64Array(0);
-let i32v = new Int32Array(0);
-let u8v = new Uint8Array(0);
+let buffer: ArrayBufferLike | null = null;
+let bytes = -1;
+let f32v: Float32Array = new Float32Array(0);
+let f64v: Float64Array = new Float64Array(0);
+let i32v: Int32Array = new Int32Array(0);
+let u8v: Uint8Array = new Uint8Array(0);
 let scratch = 0; // i32 index of the core's scratch area
 
 onLoad(() => {
@@ -20,15 +23,21 @@ onLoad(() => {
 
 function refresh(): void {
   buffer = W.memory.buffer;
+  bytes = buffer.byteLength;
   f32v = new Float32Array(buffer);
   f64v = new Float64Array(buffer);
   i32v = new Int32Array(buffer);
   u8v = new Uint8Array(buffer);
 }
 
+function stale(): boolean {
+  const b = W.memory.buffer;
+  return b !== buffer || b.byteLength !== bytes;
+}
+
 /** An Int32Array over all of WASM memory, valid until the next call into the core. */
 export function i32(): Int32Array {
-  if (W.memory.buffer !== buffer) refresh();
+  if (stale()) refresh();
   return i32v;
 }
 
@@ -46,7 +55,7 @@ export function scratchIndex(): number {
 type Values = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 function viewOf(dt: DType): Values {
-  if (W.memory.buffer !== buffer) refresh();
+  if (stale()) refresh();
   return dt === DType.Float32 ? f32v : dt === DType.Float64 ? f64v : dt === DType.Int32 ? i32v : u8v;
 }
 const SHIFT = [2, 3, 2, 0];
