@@ -20,8 +20,8 @@ mkdirSync(`${root}build`, { recursive: true });
 // The same core in four builds; src/wasm/probe.ts picks the best one the engine runs, release.wasm
 // being the fallback everywhere. Kernels test ASC_FEATURE_RELAXED_SIMD / ASC_FEATURE_THREADS.
 // Shared memory is imported (the loader creates it, initial pages as SHARED_INITIAL_PAGES there)
-// with a 4 GiB maximum, the allocator's own limit.
-const threads = ["--importMemory", "--sharedMemory", "--initialMemory", "16", "--maximumMemory", "65536"];
+// with a 4 GiB maximum, the allocator's own limit, and is fresh (zeroed) when the core starts.
+const threads = ["--importMemory", "--sharedMemory", "--zeroFilledMemory", "--initialMemory", "16", "--maximumMemory", "65536"];
 const wasmVariants = [
   { out: "build/release.wasm", enable: "simd", flags: [] },
   { out: "build/release-relaxed.wasm", enable: "simd,relaxed-simd", flags: [] },

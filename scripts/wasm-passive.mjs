@@ -3,7 +3,7 @@
 // thread instantiating the core over the memory the main thread already uses would reset the
 // allocator's free lists and every other static. Here the active segments become passive and a
 // new export, `initMemory`, copies them in (memory.init) and drops them: the main thread calls it
-// once, workers never do. Needs bulk memory (on by default in asc) and a data-count section.
+// once, on the fresh memory it created, and workers never do. Needs bulk memory (on by default in asc) and a data-count section.
 
 const leb = (b, p) => {
   let r = 0, s = 0, x;
@@ -56,12 +56,12 @@ export function passiveSegments(bytes, exportName = "initMemory") {
     }
   }
 
-  // data section: active segments of memory 0 with an i32.const offset become passive
+  // data section: the active segments of memory 0 (i32.const offsets) become one passive segment
+  // spanning them all, the gaps zero (as the fresh memory is): one memory.init copies it in
   const data = find(11);
   const segs = [];
   {
     let [n, p] = leb(data.body, 0);
-    const out = [...uleb(n)];
     for (let i = 0; i < n; i++) {
       const flag = data.body[p++];
       if (flag !== 0) throw new Error(`wasm-passive: segment ${i} is not a plain active segment (flag ${flag})`);
@@ -70,13 +70,20 @@ export function passiveSegments(bytes, exportName = "initMemory") {
       do { x = data.body[p++]; off |= (x & 0x7f) << s; s += 7; } while (x & 0x80);
       if (data.body[p++] !== 0x0b) throw new Error(`wasm-passive: segment ${i} offset expression too long`);
       const [len, q] = leb(data.body, p);
-      segs.push({ off: off >>> 0, len });
-      out.push(0x01, ...uleb(len));
-      for (let j = q; j < q + len; j++) out.push(data.body[j]);
+      segs.push({ off: off >>> 0, bytes: data.body.subarray(q, q + len) });
       p = q + len;
     }
-    data.body = Uint8Array.from(out);
+    if (!segs.length) throw new Error("wasm-passive: no data segments");
   }
+  const start = Math.min(...segs.map((x) => x.off));
+  const end = Math.max(...segs.map((x) => x.off + x.bytes.length));
+  const image = new Uint8Array(end - start);
+  for (const x of segs) image.set(x.bytes, x.off - start);
+  const head = [0x01, 0x01, ...uleb(image.length)];
+  data.body = new Uint8Array(head.length + image.length);
+  data.body.set(head);
+  data.body.set(image, head.length);
+  find(12).body = Uint8Array.from(uleb(1));
 
   // a () -> () type, the function, its body and its export
   const type = find(1);
@@ -85,12 +92,9 @@ export function passiveSegments(bytes, exportName = "initMemory") {
   const func = find(3);
   let [nFuncs, fp] = leb(func.body, 0);
   func.body = Uint8Array.from([...uleb(nFuncs + 1), ...func.body.subarray(fp), ...uleb(nTypes)]);
-  const code = [0x00];
-  segs.forEach(({ off, len }, i) => {
-    code.push(0x41, ...sleb(off | 0), 0x41, 0x00, 0x41, ...sleb(len | 0), 0xfc, 0x08, ...uleb(i), 0x00);
-  });
-  segs.forEach((_, i) => code.push(0xfc, 0x09, ...uleb(i)));
-  code.push(0x0b);
+  // (memory.init 0 (i32.const start) (i32.const 0) (i32.const length)) (data.drop 0)
+  const code = [0x00, 0x41, ...sleb(start | 0), 0x41, 0x00, 0x41, ...sleb(image.length | 0), 0xfc, 0x08, 0x00, 0x00,
+    0xfc, 0x09, 0x00, 0x0b];
   const cs = find(10);
   let [nBodies, cp] = leb(cs.body, 0);
   cs.body = Uint8Array.from([...uleb(nBodies + 1), ...cs.body.subarray(cp), ...uleb(code.length), ...code]);

@@ -18,15 +18,15 @@ const CTL_BYTES = 64;
 const MAX_TASKS = 0xffff;
 
 // Runs as a worker's whole program (Node evaluates it as CommonJS; browsers from a Blob URL).
-// Kept as source text: it must not depend on anything the bundler puts around this module.
+// Kept as source text: it must not depend on anything the bundler puts around this module. It
+// never calls initMemory: the calling thread's memory is already initialised.
 const WORKER_SOURCE = `"use strict";
 const run = ({ module, memory, ctl, slot }) => {
   const env = {};
   for (const i of WebAssembly.Module.imports(module)) {
     if (i.kind === "memory") env[i.name] = memory;
-    else if (i.kind === "function") env[i.name] = () => { throw new Error("wasmgrad: " + i.name + " called on a worker thread"); };
+    else if (i.kind === "function") env[i.name] = () => { throw new Error(i.name + " on a worker"); };
   }
-  // no initMemory: the calling thread's memory is already initialised
   const x = new WebAssembly.Instance(module, { env }).exports;
   const c32 = new Int32Array(ctl), c64 = new BigInt64Array(ctl);
   let seen = Atomics.load(c32, ${GEN});
