@@ -53,7 +53,7 @@ if (typeof process !== "undefined" && process.versions && process.versions.node)
 else self.onmessage = (e) => run(e.data);
 `;
 
-interface WorkerLike { terminate(): unknown }
+interface WorkerLike { postMessage?(m: unknown): void }
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
 // Atomics.wait is refused on a browser's main thread: the caller spins there instead
@@ -68,12 +68,14 @@ let size = 1; // threads of the pool, the caller included
 let blobUrl: string | null = null;
 let cannotSpawn = false;
 
-/** Sets the pool's thread count (caller included). Workers start at the next region that needs them. */
+/**
+ * Sets the pool's thread count (caller included). Workers start at the next region that needs
+ * them; workers past a smaller count stay (idle, claiming nothing), so that raising it again costs
+ * no start-up.
+ */
 export function resizePool(n: number): void {
   size = n;
   if (ctl) Atomics.store(c32, ACTIVE, n);
-  // workers past the new size can no longer claim a task (ACTIVE), so they are safe to end
-  for (const w of workers.splice(n - 1)) w.terminate();
 }
 
 function spawn(slot: number): WorkerLike | null {
@@ -95,7 +97,7 @@ function start(data: { module: WebAssembly.Module; memory: WebAssembly.Memory; c
     return w;
   }
   const g = globalThis as unknown as {
-    Worker: new (url: string) => WorkerLike & { postMessage(m: unknown): void };
+    Worker: new (url: string) => { postMessage(m: unknown): void };
     Blob: new (parts: string[], o: { type: string }) => object;
     URL: { createObjectURL(b: object): string };
   };
