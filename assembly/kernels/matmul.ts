@@ -19,8 +19,8 @@ const NC: i32 = 1024;
 const EDGE_BYTES: i32 = MR * 8 * 4;
 // @ts-ignore: decorator
 @lazy const edgeTile: usize = memory.data(EDGE_BYTES, 16);
-// Products of at least this many multiply-adds are split across threads (bench/threads.bench.ts:
-// below, a hand-off costs more than the second thread saves).
+// Products of at least this many multiply-adds are split across threads: below, a hand-off
+// (tens of microseconds) costs about what the second thread saves (bench/threads.bench.ts).
 const PAR_MIN_MACS: f64 = 96 * 96 * 96;
 
 /** Bytes of the scratchA that gemmF32 needs for an [m, k] left operand. */

@@ -10,8 +10,8 @@ import { sumF32, sumBlock, SUM_BLOCK } from "./reduce";
 import { binaryKernel, MODE_VS, MODE_SV, B_AXPY } from "./binary";
 import { unaryKernel, gradKernel } from "./unary";
 
-// Arrays of at least this many elements are split; below, one thread is faster than a hand-off
-// (measured with bench/threads.bench.ts).
+// Arrays of at least this many elements are split: a hand-off costs tens of microseconds, about
+// what one thread takes for 2^17 elements (bench/threads.bench.ts compares 1 and 2 threads).
 const PAR_MIN_ELEMS: i32 = 1 << 17;
 // Elements per task (a multiple of 16, so every task but the last runs whole SIMD steps).
 const TASK_ELEMS: i32 = 1 << 15;
