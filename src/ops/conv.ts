@@ -166,11 +166,12 @@ export interface AvgPoolOptions { stride?: Pair; padding?: Pair; ceilMode?: bool
 /** 2-D average pooling (torch.nn.functional.avg_pool2d). */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPoolOptions = {}): Tensor {
   floatInput(x, "avgPool2d");
-  const d = opts.divisorOverride;
+  const o = optsArg<AvgPoolOptions>(opts, "avgPool2d", "{ stride?, padding?, ceilMode?, countIncludePad?, divisorOverride? }");
+  const d = o.divisorOverride;
   if (d !== undefined && d !== null && (!Number.isInteger(d) || d === 0)) throw new DTypeError(`avgPool2d: divisorOverride must be a nonzero integer, got ${safeString(d)}`);
   return batched(x, "avgPool2d", (x4) => {
-    const p = windowParams(x4, kernelSize, opts, "avgPool2d", false);
-    p[9] = opts.countIncludePad === false ? 0 : 1;
+    const p = windowParams(x4, kernelSize, o, "avgPool2d", false);
+    p[9] = o.countIncludePad === false ? 0 : 1;
     p[10] = d ?? 0;
     const call = () => { writeScratch(p); return W.avgPool2dOp(x4._h, 0); };
     return result(call(), call, [x4._shape[0], x4._shape[1], p[13], p[14]], x4._dt, "avgPool2d");

@@ -60,6 +60,7 @@ describe("errors", () => {
     const x = wg.ones([3, 1]), w = wg.ones([2, 3, 1]);
     expect(() => wg.conv1d(x, w, [0, -1] as never)).toThrow(/^conv1d: conv2d: expected a Tensor as bias/);
     expect(() => wg.conv1d(x, w, null, null as never)).toThrow(/^conv1d: options must be an object/);
+    expect(() => wg.avgPool2d(wg.ones([2, 1, 3]), 2, null as never)).toThrow(/^avgPool2d: options must be an object/);
   });
   test("channels that do not match the weight", () => {
     expect(() => wg.conv2d(wg.zeros([1, 3, 5, 5]), wg.zeros([2, 2, 3, 3]))).toThrow(/^conv2d: expected input \[1, 3, 5, 5\] to have 2 channels/);
