@@ -56,7 +56,8 @@ export const G_MORE: i32 = 8;
   if (k == U_RELU) return v128.and(x, v128.or(f32x4.gt(x, f32x4.splat(0)), f32x4.ne(x, x)));
   if (k == U_EXP) return vexp(x);
   if (k == U_LOG) return vlog(x);
-  if (k == U_SIGMOID) return vsigmoid(x);
+  // as PyTorch's 1 / (1 + e^-x): 0 where e^-x overflows float32 (x <= -88.7228394), not the denormal
+  if (k == U_SIGMOID) return v128.andnot(vsigmoid(x), f32x4.le(x, f32x4.splat(-88.72283935546875)));
   if (k == U_TANH) return vtanh(x);
   return f32x4.div(f32x4.splat(1), x);
 }

@@ -74,7 +74,8 @@ export const FORWARD: Fn[] = [
   { name: "log", ref: Math.log, lo: 0, hi: 3.4e38 },
   { name: "log1p", ref: Math.log1p, lo: -1, hi: 3.4e38 },
   { name: "tanh", ref: Math.tanh, lo: -10, hi: 10 },
-  { name: "sigmoid", ref: sigmoid, lo: -105, hi: 18 },
+  // PyTorch's 1 / (1 + e^-x) gives 0 where e^-x overflows float32, and so does the kernel
+  { name: "sigmoid", ref: (x) => (x <= -88.72283935546875 ? 0 : sigmoid(x)), lo: -105, hi: 18 },
   { name: "silu", ref: (x) => x * sigmoid(x), lo: -105, hi: 20 },
   { name: "softplus", ref: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), lo: -105, hi: 25 },
   { name: "gelu", ref: (x) => x * normalCdf(x), lo: -14.5, hi: 6 },
