@@ -49,10 +49,10 @@ export function setHookRunner(fn: (h: number, g: number) => number): void { hook
 let parallelRunner: (nTasks: number) => void = () => {
   throw new Error("wasmgrad: internal error: a parallel region without a thread pool; please report it");
 };
-/** Sets the function the core calls to run a parallel region (src/threads.ts). */
+/** @internal Sets the function the core calls to run a parallel region. */
 export function setParallelRunner(fn: (nTasks: number) => void): void { parallelRunner = fn; }
 
-/** The loaded core's module and, for a threads build, its shared memory (the thread pool's). */
+/** @internal The loaded core's module and, for a threads build, its shared memory (the thread pool's). */
 export interface CoreBuild {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory | null;
@@ -60,7 +60,7 @@ export interface CoreBuild {
   file: string;
 }
 let build: CoreBuild | null = null;
-/** The loaded core's build (null before loading). */
+/** @internal The loaded core's build (null before loading). */
 export function coreBuild(): CoreBuild | null { return build; }
 
 /** An instance of the core, or null for a threads build when no shared memory can be had. */

@@ -64,7 +64,10 @@ const build: Record<string, [() => wg.nn.Module, (m: wg.nn.Module, xs: T[]) => T
 };
 
 // float32 over 5 steps and 2 layers: matmul then add rounds differently from torch's addmm (a few ulp)
-const TOL = { out: { atol: 5e-7, rtol: 1e-6 }, grad: { atol: 1e-6, rtol: 1e-6 } };
+// The gates' float32 sigmoid and tanh are within 1-2 ulp of the float64 values (as torch's are, by
+// other roundings); through a bidirectional GRU's backward that came to 1.67e-6 on a gradient of
+// 0.66, hence rtol 2e-6 for gradients.
+const TOL = { out: { atol: 5e-7, rtol: 1e-6 }, grad: { atol: 1e-6, rtol: 2e-6 } };
 
 describe("recurrent modules vs torch 1.13", () => {
   test("every fixture case has a builder", () => {
