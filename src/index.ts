@@ -34,7 +34,7 @@ export { matmul, mm, bmm, dot, outer } from "./ops/linalg.js";
 export {
   cat, stack, indexSelect, gather, scatterAdd, indexAdd, flip, repeat, tril, triu, pad,
 } from "./ops/indexing.js";
-export { narrow, slice, select, split, chunk, unbind } from "./ops/shape.js";
+export { narrow, slice, select, split, chunk, unbind } from "./ops/slice.js";
 export {
   reshape, view, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach,
 } from "./ops/shape.js";

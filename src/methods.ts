@@ -10,6 +10,7 @@ import { methods as reduceMinMax } from "./ops/reduceMinMax.js";
 import { methods as reduceStats } from "./ops/reduceStats.js";
 import { methods as softmax } from "./ops/softmax.js";
 import { methods as shape, getters as shapeGetters } from "./ops/shape.js";
+import { methods as slice } from "./ops/slice.js";
 import { methods as linalg } from "./ops/linalg.js";
 import { methods as indexing } from "./ops/indexing.js";
 import { methods as inplace } from "./ops/inplace.js";
@@ -17,7 +18,7 @@ import { methods as convert } from "./ops/convert.js";
 import { methods as autograd } from "./autograd.js";
 import { methods as random } from "./random.js";
 
-const groups: object[] = [binary, unary, ternary, reduce, reduceMinMax, reduceStats, softmax, shape, indexing, linalg, inplace, convert, autograd, random];
+const groups: object[] = [binary, unary, ternary, reduce, reduceMinMax, reduceStats, softmax, shape, slice, indexing, linalg, inplace, convert, autograd, random];
 const getterGroups: object[] = [shapeGetters];
 
 export function installMethods(): void {

@@ -3,7 +3,7 @@
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ShapeError, WasmgradError } from "../errors.js";
 import { show as describe } from "../nn/show.js";
-import { select } from "../ops/shape.js";
+import { select } from "../ops/slice.js";
 import { tensorArg } from "../validate.js";
 
 /** A map-style dataset: subclasses define getItem(index) and len(). */
