@@ -232,10 +232,6 @@ export function maskGrad(c: i32, g: i32, flip: bool): i32 {
 
 // ---- rules ----------------------------------------------------------------------------------
 
-/** Releases h unless it is 0 (an op in a rule that ran out of memory; give() records that). */
-// @ts-ignore: decorator
-@inline function drop(h: i32): void { if (h) release(h); }
-
 /** Backward rules of this family; false if `op` is not one of its node kinds. */
 export function binaryRule(node: usize, op: i32, g: i32): bool {
   switch (op) {
@@ -264,7 +260,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       if (needs(node, 1)) {
         const q = div(a, b), q2 = div(q, b), ng = neg(g);
         give(node, 1, mul(ng, q2));
-        drop(q); drop(q2); drop(ng);
+        release(q); release(q2); release(ng);
       }
       return true;
     }
@@ -274,7 +270,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
         // where(exponent == 0, 0, grad * (exponent * self ** (exponent - 1)))
         const em1 = addS(e, -1), p = powT(a, em1), t = mul(e, p), r = mul(g, t), z = cmpS(C_EQ, e, 0);
         give(node, 0, maskGrad(z, r, true));
-        drop(em1); drop(p); drop(t); drop(r); drop(z);
+        release(em1); release(p); release(t); release(r); release(z);
       }
       if (needs(node, 1)) {
         // grad * where(self == 0 & exponent >= 0, 0, result * log(self)): the mask sits inside
@@ -283,7 +279,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
         const z0 = cmpS(C_EQ, a, 0), z1 = cmpS(C_GE, e, 0), z = cmp(L_AND, z0, z1);
         const m = maskGrad(z, t, true);
         give(node, 1, mul(g, m));
-        drop(l); drop(t); drop(m); drop(z0); drop(z1); drop(z);
+        release(l); release(t); release(m); release(z0); release(z1); release(z);
       }
       return true;
     }
@@ -298,7 +294,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const x = saved(node, 0);
       const p = e == 2 ? mulS(x, 2) : mulTake(fullLike(x, dtypeOf(x), e), powS(x, e - 1));
       give(node, 0, mul(g, p));
-      drop(p);
+      release(p);
       return true;
     }
     case OpCode.RPowScalar: {
@@ -306,11 +302,11 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const base = attrF(node, 0);
       const y = saved(node, 0);
       const t = mulS(y, Math.log(base)), r = mul(g, t);
-      drop(t);
+      release(t);
       if (base == 0) {
         const z = cmpS(C_GE, y, 0);
         give(node, 0, maskGrad(z, r, true));
-        drop(z); drop(r);
+        release(z); release(r);
       } else give(node, 0, r);
       return true;
     }
@@ -321,9 +317,9 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const eq = cmp(C_EQ, a, b), half = mulS(g, 0.5);
       const split = where(eq, half, g, dtypeOf(g));
       const kA = op == OpCode.Maximum ? C_LT : C_GT, kB = op == OpCode.Maximum ? C_GT : C_LT;
-      if (needs(node, 0)) { const m = cmp(kA, a, b); give(node, 0, maskGrad(m, split, true)); drop(m); }
-      if (needs(node, 1)) { const m = cmp(kB, a, b); give(node, 1, maskGrad(m, split, true)); drop(m); }
-      drop(eq); drop(half); drop(split);
+      if (needs(node, 0)) { const m = cmp(kA, a, b); give(node, 0, maskGrad(m, split, true)); release(m); }
+      if (needs(node, 1)) { const m = cmp(kB, a, b); give(node, 1, maskGrad(m, split, true)); release(m); }
+      release(eq); release(half); release(split);
       return true;
     }
     case OpCode.Atan2: {
@@ -333,7 +329,7 @@ export function binaryRule(node: usize, op: i32, g: i32): bool {
       const recip = s2 ? unary(U_RECIPROCAL, s2, dtypeOf(s2)) : 0;
       if (needs(node, 0)) give(node, 0, mulTake(mul(g, b), own(recip)));
       if (needs(node, 1)) give(node, 1, mulTake(mulTake(own(g), neg(a)), own(recip)));
-      drop(a2); drop(b2); if (s2) drop(s2); if (recip) drop(recip);
+      release(a2); release(b2); if (s2) release(s2); if (recip) release(recip);
       return true;
     }
     case OpCode.Where: {

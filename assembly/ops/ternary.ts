@@ -23,9 +23,6 @@ import { whereValues, maskGrad, mul, mulS, sub, cmp, mulTake, binaryScalar } fro
 // @ts-ignore: decorator
 @lazy const highSlot: usize = memory.data(16, 16);
 
-// @ts-ignore: decorator
-@inline function drop(h: i32): void { if (h) release(h); }
-
 /** Broadcast shape of a, b and c (c may be 0) into outShape; its ndim (validated in TS). */
 function shape3(a: i32, b: i32, c: i32): i32 {
   const na = ndimOf(a), nb = b ? ndimOf(b) : 0, nc = c ? ndimOf(c) : 0;
@@ -138,12 +135,12 @@ export function clampT(a: i32, lo: i32, hi: i32, dt: i32): i32 {
 }
 
 /** where(m, g, 0), releasing m. */
-function passWhere(m: i32, g: i32): i32 { const r = m ? maskGrad(m, g, false) : 0; drop(m); return r; }
+function passWhere(m: i32, g: i32): i32 { const r = m ? maskGrad(m, g, false) : 0; release(m); return r; }
 /** cmp(k, a, b) combined with `other` by logical op lk, releasing `other`. */
 function both(lk: i32, k: i32, a: i32, b: i32, other: i32): i32 {
   const m = cmp(k, a, b);
   const r = m && other ? cmp(lk, m, other) : 0;
-  drop(m); drop(other);
+  release(m); release(other);
   return r;
 }
 

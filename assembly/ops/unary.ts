@@ -108,10 +108,6 @@ export function sgnOf(x: i32): i32 { return !x ? 0 : unary(U_SGN, x, floatOf(x))
 
 // ---- rules ----------------------------------------------------------------------------------
 
-/** Releases h unless it is 0 (an op in a rule that ran out of memory; give() records that). */
-// @ts-ignore: decorator
-@inline function drop(h: i32): void { if (h) release(h); }
-
 /** Backward rules of this family; false if `op` is not one of its node kinds. */
 export function unaryRule(node: usize, op: i32, g: i32): bool {
   switch (op) {
@@ -121,7 +117,7 @@ export function unaryRule(node: usize, op: i32, g: i32): bool {
     case OpCode.Sqrt: { // grad / (2 * result)
       const t = mulS(saved(node, 0), 2);
       give(node, 0, div(g, t));
-      drop(t);
+      release(t);
       return true;
     }
     case OpCode.Abs: give(node, 0, mulTake(own(g), sgnOf(saved(node, 0)))); return true; // grad * self.sgn()
@@ -146,7 +142,7 @@ export function unaryRule(node: usize, op: i32, g: i32): bool {
       if (needs(node, 0)) give(node, 0, gradOp(G_SIGMOID, g, y));
       if (needs(node, 1)) {
         const t = mulS(y, -2), u = addOne(t);
-        drop(t);
+        release(t);
         give(node, 1, mulTake(mul(g, go), u));
       }
       return true;

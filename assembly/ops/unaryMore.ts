@@ -28,10 +28,6 @@ import { ternaryRule } from "./ternary";
 // @ts-ignore: decorator
 @lazy const strides: usize = memory.data(64, 16);
 
-/** Releases h unless it is 0 (an op that ran out of memory). */
-// @ts-ignore: decorator
-@inline export function drop(h: i32): void { if (h) release(h); }
-
 /** A number rounded to dtype dt (as PyTorch converts a Scalar argument to scalar_t). */
 export function roundTo(dt: i32, v: f64): f64 { return dt == DType.Float32 ? <f64><f32>v : v; }
 
@@ -131,12 +127,12 @@ function ut(k: i32, x: i32): i32 {
   release(x);
   return r;
 }
-function mst(a: i32, s: f64): i32 { const r = mulS(a, s); drop(a); return r; }
-function ast(a: i32, s: f64): i32 { const r = addS(a, s); drop(a); return r; }
-function subT(a: i32, b: i32): i32 { const r = sub(a, b); drop(a); drop(b); return r; }
-function addT(a: i32, b: i32): i32 { const r = a && b ? addOf(a, b) : 0; drop(a); drop(b); return r; }
+function mst(a: i32, s: f64): i32 { const r = mulS(a, s); release(a); return r; }
+function ast(a: i32, s: f64): i32 { const r = addS(a, s); release(a); return r; }
+function subT(a: i32, b: i32): i32 { const r = sub(a, b); release(a); release(b); return r; }
+function addT(a: i32, b: i32): i32 { const r = a && b ? addOf(a, b) : 0; release(a); release(b); return r; }
 /** s - a for a number s. */
-function rst(a: i32, s: f64): i32 { const r = a ? binaryScalar(B_SUB, a, s, dtypeOf(a), true) : 0; drop(a); return r; }
+function rst(a: i32, s: f64): i32 { const r = a ? binaryScalar(B_SUB, a, s, dtypeOf(a), true) : 0; release(a); return r; }
 import { add as addOf } from "./binary";
 
 const GELU_PDF: f64 = 1.1283791670955126 * 0.7071067811865476 * 0.5;
@@ -150,7 +146,7 @@ function geluDoubleBackward(ggI: i32, gO: i32, x: i32, tanhForm: bool): i32 {
     const x2 = mul(x, x);
     const pdf = mst(ut(U_EXP, mulS(x2, -0.5)), GELU_PDF);
     const d = subT(mulS(pdf, 2), mul(x2, pdf));
-    drop(x2); drop(pdf);
+    release(x2); release(pdf);
     return mulTake(mul(ggI, gO), d);
   }
   // inner = kBeta * (x + kKappa * x^3), t = tanh(inner), g = 1 - t^2 (= sech^2 inner),
@@ -166,7 +162,7 @@ function geluDoubleBackward(ggI: i32, gO: i32, x: i32, tanhForm: bool): i32 {
   const hp = mulS(x, 6 * GELU_KAPPA * GELU_BETA);
   const fghp = mulTake(mulTake(mulS(x, 0.5), own(g)), hp);
   const sum = addT(own(fgh), addT(addT(fgh, gph), fghp));
-  drop(x2); drop(t); drop(g); drop(h);
+  release(x2); release(t); release(g); release(h);
   return mulTake(mul(ggI, gO), sum);
 }
 
@@ -176,7 +172,7 @@ function clampPass(x: i32, lo: f64, hi: f64): i32 {
   if (lo == -Infinity) return cmpS(C_LE, x, hi);
   const a = cmpS(C_GE, x, lo), b = cmpS(C_LE, x, hi);
   const r = a && b ? cmp(L_AND, a, b) : 0;
-  drop(a); drop(b);
+  release(a); release(b);
   return r;
 }
 
@@ -208,7 +204,7 @@ export function unaryMoreRule(node: usize, op: i32, g: i32): bool {
       // where(lo <= self <= hi, grad, 0): the subgradient 1 at the bounds
       const m = clampPass(saved(node, 0), attrF(node, 0), attrF(node, 1));
       give(node, 0, m ? maskGrad(m, g, false) : 0);
-      drop(m);
+      release(m);
       return true;
     }
     case OpCode.GeluBackward: {
@@ -236,9 +232,9 @@ export function unaryMoreRule(node: usize, op: i32, g: i32): bool {
         const xb = mulS(x, beta);
         const gg = mul(g, go), s = ut(U_SIGMOID, own(xb));
         const sb = gg && s ? gradOp(G_SIGMOID, gg, s) : 0;
-        drop(gg); drop(s);
+        release(gg); release(s);
         const below = cmpS(C_LT, xb, thr);
-        drop(xb);
+        release(xb);
         give(node, 1, mst(mulTake(sb, below), beta));
       }
       return true;
@@ -248,6 +244,6 @@ export function unaryMoreRule(node: usize, op: i32, g: i32): bool {
 }
 
 function gradOp2(k: i32, g: i32, s: i32, p0: f64, p1: f64): i32 { return gradOpP(k, g, s, p0, p1); }
-function divTake(a: i32, b: i32): i32 { const r = a && b ? div(a, b) : 0; drop(a); drop(b); return r; }
-function negT(a: i32): i32 { const r = neg(a); drop(a); return r; }
+function divTake(a: i32, b: i32): i32 { const r = a && b ? div(a, b) : 0; release(a); release(b); return r; }
+function negT(a: i32): i32 { const r = neg(a); release(a); return r; }
 
