@@ -17,6 +17,7 @@ import { test, expect } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
 import * as wg from "../../src/index.js";
+import { compare } from "./compare.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -50,48 +51,6 @@ const LESSONS: Lesson[] = [
   { name: "lesson13-rnn-classifier", args: ["--quick"], drift: 1.8e-8, tol: 7.2e-8, needs: ["Embedding", "GRU", "Linear"] },
 ];
 
-const NUM = /[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?/g;
-
-interface Worst { rel: number; line: number; got: string; want: string }
-
-/** One unit in the last printed place of a decimal numeral ("2.296" -> 0.001), a hair over for double rounding. */
-function lastPlace(s: string): number {
-  const m = /\.(\d*)(?:[eE]([-+]?\d+))?$/.exec(s);
-  if (m === null) return 0;
-  return 10 ** (-(m[1].length) + Number(m[2] ?? 0)) * (1 + 1e-9);
-}
-
-/**
- * Line by line: identical text once numbers are masked, integers equal, other numbers within
- * `tol` relative or one unit in their last printed place. Returns the largest relative difference
- * beyond the printed precision, or the first mismatch as an error string.
- */
-function compare(got: string, want: string, tol: number): Worst | string {
-  const g = got.split("\n");
-  const w = want.split("\n");
-  if (g.length !== w.length) return `printed ${g.length} lines, torch printed ${w.length}`;
-  let worst: Worst = { rel: 0, line: 0, got: "", want: "" };
-  for (let i = 0; i < w.length; i++) {
-    if (g[i].replace(NUM, "#") !== w[i].replace(NUM, "#")) return `line ${i + 1} differs in its words: ${JSON.stringify(g[i])} vs torch's ${JSON.stringify(w[i])}`;
-    const gn = [...g[i].matchAll(NUM)];
-    const wn = [...w[i].matchAll(NUM)];
-    for (let k = 0; k < wn.length; k++) {
-      const [gs, ws] = [gn[k][0], wn[k][0]];
-      if (!/[.eE]/.test(ws)) {
-        if (gs !== ws) return `line ${i + 1}: integer ${gs} vs torch's ${ws}`;
-        continue;
-      }
-      const [a, b] = [Number(gs), Number(ws)];
-      const diff = Math.abs(a - b);
-      const rel = b === 0 ? diff : diff / Math.abs(b);
-      const place = Math.max(lastPlace(ws), lastPlace(gs));
-      if (rel > tol && diff > place) return `line ${i + 1}: ${gs} vs torch's ${ws} (relative difference ${rel.toExponential(3)} > ${tol})`;
-      if (rel > worst.rel && diff > place) worst = { rel, line: i + 1, got: gs, want: ws };
-    }
-  }
-  return worst;
-}
-
 const variant = (args: string[]) => (args.length > 0 ? ".quick" : "");
 const fixture = (name: string, variant: string) => readFileSync(`${root}test/fixtures/course/${name}${variant}.stdout.txt`, "utf8");
 const nnNames = wg.nn as unknown as Record<string, unknown>;
@@ -113,14 +72,14 @@ for (const { name, args, drift, tol, needs } of LESSONS) {
       console.log(`${name}: identical to torch's output`);
       return;
     }
-    const r = compare(out, want, tol);
+    const r = compare(out, want, tol, "every");
     if (typeof r === "string") expect.fail(`${name}: ${r}`);
     console.log(`${name}: largest relative difference beyond the printed digits ${r.rel.toExponential(3)} (line ${r.line}: ${r.got} vs ${r.want}); tolerance ${tol}, float32-vs-float64 drift ${drift}`);
   }, 300_000);
 
   test(`${name}: the stored float64 run still drifts by the figure its tolerance is based on`, () => {
     const f64 = fixture(name, `${variant(args)}.float64`).replaceAll(", dtype=torch.float64", "");
-    const r = compare(fixture(name, variant(args)), f64, 1);
+    const r = compare(fixture(name, variant(args)), f64, 1, "every");
     if (typeof r === "string") expect.fail(`${name}: ${r}`);
     expect(r.rel).toBeLessThanOrEqual(drift);
     expect(r.rel).toBeGreaterThanOrEqual(drift * 0.9);
@@ -129,11 +88,11 @@ for (const { name, args, drift, tol, needs } of LESSONS) {
 
 test("the comparison allows one unit in the last printed place, not two, and integers exactly", () => {
   const want = "[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123456\n";
-  expect(compare(want, want, 0)).toEqual({ rel: 0, line: 0, got: "", want: "" });
-  expect(compare("[1,     8] loss: 2.297\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0)).not.toBeTypeOf("string");
-  expect(compare("[1,     8] loss: 2.298\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0)).toMatch(/line 1: 2.298/);
-  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 14 %\nloss=0.0123456\n", want, 0)).toMatch(/integer 14 vs torch's 13/);
-  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123470\n", want, 1e-4)).toMatch(/line 3/);
-  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123460\n", want, 1e-4)).not.toBeTypeOf("string");
-  expect(compare("[1,    8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0)).toMatch(/line 1 differs in its words/);
+  expect(compare(want, want, 0, "every")).toEqual({ rel: 0, line: 0, got: "", want: "" });
+  expect(compare("[1,     8] loss: 2.297\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0, "every")).not.toBeTypeOf("string");
+  expect(compare("[1,     8] loss: 2.298\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0, "every")).toMatch(/line 1: 2.298/);
+  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 14 %\nloss=0.0123456\n", want, 0, "every")).toMatch(/integer 14 vs torch's 13/);
+  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123470\n", want, 1e-4, "every")).toMatch(/line 3/);
+  expect(compare("[1,     8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123460\n", want, 1e-4, "every")).not.toBeTypeOf("string");
+  expect(compare("[1,    8] loss: 2.296\nAccuracy on test set: 13 %\nloss=0.0123456\n", want, 0, "every")).toMatch(/line 1 differs in its words/);
 });

@@ -10,6 +10,7 @@
 import { test, expect } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
+import { compare } from "./compare.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -38,44 +39,6 @@ const LESSONS: Lesson[] = [
   { name: "lesson08-dataloader", drift: 2.09e-7, tol: 8.4e-7 },
 ];
 
-const NUM = /[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?/g;
-
-interface Worst { rel: number; line: number; got: string; want: string }
-
-/**
- * Compares two printouts line by line: identical text once numbers are masked, integers equal,
- * other numbers within `tol` relative (absolute where torch printed 0). A number inside a tensor's
- * repr is printed to 4 decimals, so there one unit in its last printed place is allowed on top.
- * Returns the largest relative difference, or the first mismatch as an error string.
- */
-function compare(got: string, want: string, tol: number): Worst | string {
-  const g = got.split("\n");
-  const w = want.split("\n");
-  if (g.length !== w.length) return `printed ${g.length} lines, torch printed ${w.length}`;
-  let worst: Worst = { rel: 0, line: 0, got: "", want: "" };
-  for (let i = 0; i < w.length; i++) {
-    if (g[i].replace(NUM, "#") !== w[i].replace(NUM, "#")) return `line ${i + 1} differs in its words: ${JSON.stringify(g[i])} vs torch's ${JSON.stringify(w[i])}`;
-    const gn = [...g[i].matchAll(NUM)];
-    const wn = [...w[i].matchAll(NUM)];
-    for (let k = 0; k < wn.length; k++) {
-      const [gs, ws] = [gn[k][0], wn[k][0]];
-      if (!/[.eE]/.test(ws)) {
-        if (gs !== ws) return `line ${i + 1}: integer ${gs} vs torch's ${ws}`;
-        continue;
-      }
-      const [a, b] = [Number(gs), Number(ws)];
-      const diff = Math.abs(a - b);
-      const rel = b === 0 ? diff : diff / Math.abs(b);
-      const inRepr = w[i].lastIndexOf("tensor(", wn[k].index) >= 0;
-      // (1 + 1e-9): 7.9995 - 7.9994 is a hair above 1e-4 in doubles.
-      const lastPlace = inRepr ? 10 ** -(ws.split(".")[1] ?? "").replace(/[eE].*/, "").length * (1 + 1e-9) : 0;
-      if (rel > tol && diff > lastPlace) return `line ${i + 1}: ${gs} vs torch's ${ws} (relative difference ${rel.toExponential(3)} > ${tol})`;
-      if (rel > worst.rel && diff > lastPlace) worst = { rel, line: i + 1, got: gs, want: ws };
-    }
-  }
-  return worst;
-}
-
 const fixture = (name: string, variant = "") => readFileSync(`${root}test/fixtures/course/${name}${variant}.stdout.txt`, "utf8");
 
 for (const { name, drift, tol } of LESSONS) {
@@ -89,7 +52,7 @@ for (const { name, drift, tol } of LESSONS) {
       console.log(`${name}: identical to torch's output`);
       return;
     }
-    const r = compare(out, want, tol);
+    const r = compare(out, want, tol, "repr");
     if (typeof r === "string") expect.fail(`${name}: ${r}`);
     console.log(`${name}: largest relative difference ${r.rel.toExponential(3)} (line ${r.line}: ${r.got} vs ${r.want}); tolerance ${tol}, float32-vs-float64 drift ${drift}`);
   }, 120_000);
@@ -97,7 +60,7 @@ for (const { name, drift, tol } of LESSONS) {
   if (drift !== null) {
     test(`${name}: the stored float64 run still drifts by the figure its tolerance is based on`, () => {
       const f64 = fixture(name, ".float64").replaceAll(", dtype=torch.float64", "");
-      const r = compare(fixture(name), f64, 1);
+      const r = compare(fixture(name), f64, 1, "repr");
       if (typeof r === "string") expect.fail(`${name}: ${r}`);
       expect(r.rel).toBeLessThanOrEqual(drift);
       expect(r.rel).toBeGreaterThan(drift * 0.9);
@@ -107,13 +70,13 @@ for (const { name, drift, tol } of LESSONS) {
 
 test("the comparison rejects a number off by twice the tolerance, other words and other integers", () => {
   const want = "0 0.6694208979606628\nw =  1.5\ny_pred =  tensor([[7.9994]])\n";
-  expect(compare(want, want, 1e-6)).toEqual({ rel: 0, line: 0, got: "", want: "" });
-  expect(compare("0 0.6694222368\nw =  1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6)).toMatch(/line 1: .*relative difference/);
-  expect(compare("0 0.6694209\nw =  1.5\ny_pred =  tensor([[7.9995]])\n", want, 1e-6)).not.toBeTypeOf("string");
-  expect(compare("0 0.6694209\nw =  1.5\ny_pred =  tensor([[7.9996]])\n", want, 1e-6)).toMatch(/line 3/);
-  expect(compare("1 0.6694208979606628\nw =  1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6)).toMatch(/integer 1 vs torch's 0/);
-  expect(compare("0 0.6694208979606628\nw = 1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6)).toMatch(/line 2 differs in its words/);
-  expect(compare("0 0.6694208979606628\n", want, 1e-6)).toMatch(/printed 2 lines/);
+  expect(compare(want, want, 1e-6, "repr")).toEqual({ rel: 0, line: 0, got: "", want: "" });
+  expect(compare("0 0.6694222368\nw =  1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6, "repr")).toMatch(/line 1: .*relative difference/);
+  expect(compare("0 0.6694209\nw =  1.5\ny_pred =  tensor([[7.9995]])\n", want, 1e-6, "repr")).not.toBeTypeOf("string");
+  expect(compare("0 0.6694209\nw =  1.5\ny_pred =  tensor([[7.9996]])\n", want, 1e-6, "repr")).toMatch(/line 3/);
+  expect(compare("1 0.6694208979606628\nw =  1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6, "repr")).toMatch(/integer 1 vs torch's 0/);
+  expect(compare("0 0.6694208979606628\nw = 1.5\ny_pred =  tensor([[7.9994]])\n", want, 1e-6, "repr")).toMatch(/line 2 differs in its words/);
+  expect(compare("0 0.6694208979606628\n", want, 1e-6, "repr")).toMatch(/printed 2 lines/);
 });
 
 test("`npm run example -- <name>` runs build/examples/<name>.js, by full name or unique prefix", () => {
