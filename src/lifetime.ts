@@ -301,6 +301,18 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Takes t out of every open tidy() scope, so that none disposes it: for tensors a library object
+ * keeps across calls (an optimizer's momentum buffers), which may first be made inside a user's
+ * tidy. The GC still releases t once it is unreachable.
+ */
+export function persist(t: Owned): void {
+  for (const scope of scopes) {
+    const i = scope.lastIndexOf(t);
+    if (i >= 0) scope.splice(i, 1);
+  }
+}
+
 /** Every tensor reachable from a returned value: through arrays, Maps, Sets and plain objects. */
 function collect(v: unknown, into: Set<Owned>, seen: Set<unknown>): void {
   if (v === null || typeof v !== "object" || seen.has(v)) return;

@@ -8,6 +8,7 @@ import { dataPtr, dimOf, dtypeOf, newTensor, release, numelOf } from "../tensor"
 import { newNode, attach, shouldRecord, save, setAttrI, attrIPtr } from "../autograd/tape";
 import { asDtype, dropAs, failed, scratch, setDim, dimAt } from "./common";
 import { saved, give } from "../autograd/backward";
+import { maxPool2x2F32, scatterAddF32, gatherF32 } from "../kernels/pool2x2";
 
 // Parameter block: kh kw sh sw ph pw dh dw ceil countIncludePad divisorOverride H W OH OW
 const P_LEN: i32 = 15;
@@ -44,6 +45,12 @@ function record(op: i32, out: i32, a: i32, b: i32, p: usize, saveB: bool): i32 {
 // @ts-ignore: decorator
 @inline function st(p: usize, i: i32, v: f64, f64: bool): void { if (f64) store<f64>(p + (<usize>i << 3), v); else store<f32>(p + (<usize>i << 2), <f32>v); }
 
+/** Windows of 2 x 2 at stride 2 with no padding or dilation, all inside the plane (pool2x2.ts). */
+function is2x2(p: usize): bool {
+  return P(p, 0) == 2 && P(p, 1) == 2 && P(p, 2) == 2 && P(p, 3) == 2 && P(p, 4) == 0 && P(p, 5) == 0
+    && P(p, 6) == 1 && P(p, 7) == 1 && 2 * P(p, 13) <= P(p, 11) && 2 * P(p, 14) <= P(p, 12);
+}
+
 /** max_pool2d: values and int32 indices (y * W + x within each plane, as torch). */
 export function maxPool2dAt(x: i32, p: usize): i32 {
   if (!x) return 0;
@@ -54,7 +61,8 @@ export function maxPool2dAt(x: i32, p: usize): i32 {
   const px = asDtype(x, dt);
   if (!out || !idx || !px) { if (idx) release(idx); dropAs(x, dt, px); return failed(out); }
   const po = dataPtr(out), pi = dataPtr(idx);
-  for (let pl = 0; pl < N * C; pl++) {
+  if (!f && is2x2(p)) maxPool2x2F32(px, po, pi, N * C, H, W, OH, OW);
+  else for (let pl = 0; pl < N * C; pl++) {
     const base = pl * H * W, obase = pl * OH * OW;
     for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
       let best: f64 = -Infinity, at = -1;
@@ -95,7 +103,8 @@ export function maxPoolScatter(g: i32, idx: i32, p: usize): i32 {
   if (!out || !pg) { dropAs(g, dt, pg); return failed(out); }
   const po = dataPtr(out), pi = dataPtr(idx);
   memory.fill(po, 0, <usize>numelOf(out) << (f ? 3 : 2));
-  for (let pl = 0; pl < N * C; pl++) for (let i = 0; i < L; i++) {
+  if (!f) scatterAddF32(po, pg, pi, N * C, H * W, L);
+  else for (let pl = 0; pl < N * C; pl++) for (let i = 0; i < L; i++) {
     const at = load<i32>(pi + (<usize>(pl * L + i) << 2));
     if (at >= 0) st(po, pl * H * W + at, ld(po, pl * H * W + at, f) + ld(pg, pl * L + i, f), f);
   }
@@ -113,7 +122,8 @@ export function poolGather(c: i32, idx: i32, p: usize): i32 {
   const pc = asDtype(c, dt);
   if (!out || !pc) { dropAs(c, dt, pc); return failed(out); }
   const po = dataPtr(out), pi = dataPtr(idx);
-  for (let pl = 0; pl < N * C; pl++) for (let i = 0; i < L; i++) {
+  if (!f) gatherF32(po, pc, pi, N * C, H * W, L);
+  else for (let pl = 0; pl < N * C; pl++) for (let i = 0; i < L; i++) {
     const at = load<i32>(pi + (<usize>(pl * L + i) << 2));
     st(po, pl * L + i, at >= 0 ? ld(pc, pl * H * W + at, f) : 0, f);
   }

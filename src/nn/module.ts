@@ -344,9 +344,11 @@ export class Module {
 /** Clears (setToNone) or zeroes the gradients of the given tensors, as torch's zero_grad. */
 export function zeroGrads(params: Iterable<Tensor>, setToNone: boolean): void {
   for (const p of params) {
+    // clearing goes by handle: reading p.grad first would make a wrapper that holds the old
+    // gradient's memory until the next garbage collection
+    if (setToNone) { if (p._h === 0 || W.gradOf(p._h) !== 0) p.grad = null; continue; }
     const g = p.grad;
     if (g === null) continue;
-    if (setToNone) { p.grad = null; continue; }
     if (g.gradFn !== null) g.detach_(); else if (g.requiresGrad) g.requiresGrad_(false);
     noGrad(() => g.zero_());
   }

@@ -2,7 +2,9 @@
 // state, zeroGrad, and stateDict/loadStateDict in torch's layout (state keyed by the parameter's
 // index across all groups, param_groups holding the options and those indices).
 
-import { Tensor } from "../tensor.js";
+import { Tensor, h, shapeOf } from "../tensor.js";
+import { W } from "../wasm/load.js";
+import { tidy, persist } from "../lifetime.js";
 import { enableGrad } from "../gradMode.js";
 import { clone } from "../ops/shape.js";
 import { full } from "../ops/creation.js";
@@ -95,7 +97,17 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     if (closure !== undefined && closure !== null) fnArg(closure, "closure", `${this.name}.step`);
     const loss = closure ? enableGrad(closure) : undefined;
-    for (const g of this.paramGroups) this.updateGroup(g);
+    // The update's temporaries (gradient handles, `grad.neg()`, `d.add(p)`, ...) are released when
+    // it ends, and only the state it stored survives: left to the GC they would hold a model's
+    // worth of memory per step, and zeroGrad() can free the gradients at once only when no
+    // wrapper of them is left waiting for a collection.
+    for (const g of this.paramGroups) {
+      tidy(() => {
+        this.updateGroup(g);
+        // the state outlives this scope and any tidy() the caller runs step() in
+        for (const p of g.params) persistState(this.state.get(p));
+      });
+    }
     return loss;
   }
 
@@ -155,6 +167,7 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
         if (v instanceof Tensor) out[name] = name === "step" ? v.item() : clone(v.dtype === p.dtype ? v : v.to(p.dtype)).detach();
         else out[name] = v;
       }
+      persistState(out);
       state.set(p, out);
     }
     this.state = state;
@@ -165,12 +178,19 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
   }
 }
 
+function persistState(s: ParamState | undefined): void {
+  if (s) for (const v of Object.values(s)) if (v instanceof Tensor) persist(v);
+}
+
 /** The gradients of a group's parameters that have one, with the parameters. */
 export function withGrads(params: Tensor[]): [Tensor, Tensor][] {
   const out: [Tensor, Tensor][] = [];
   for (const p of params) {
-    const g = p.grad;
-    if (g !== null) out.push([p, g]);
+    // a wrapper of its own, not p.grad's cached one, so that step()'s scope releases it
+    const gh = W.gradOf(h(p, "step"));
+    if (gh === 0) continue;
+    W.retain(gh);
+    out.push([p, new Tensor(gh, shapeOf(gh), W.tensorDtype(gh))]);
   }
   return out;
 }

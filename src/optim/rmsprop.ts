@@ -2,6 +2,7 @@
 
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
+import { persist } from "../lifetime.js";
 import { zerosLike, full } from "../ops/creation.js";
 import { WasmgradError } from "../errors.js";
 import { named, optsArg } from "../validate.js";
@@ -94,6 +95,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
           const s = this.stateOf(p);
           s.step = 0;
           s.sum = full(p.shape, grp.initialAccumulatorValue, { dtype: p.dtype === "float64" ? "float64" : "float32" });
+          persist(s.sum);
         }
       }
     });
