@@ -108,6 +108,18 @@ export const MODE_SV: i32 = 2;
   const sh = alignof<T>();
   let i = 0;
   if (mode == MODE_VV) {
+    if (k == B_AXPY && isFloat<T>() && sizeof<T>() == 4) {
+      // sop's float32 axpy four at a time: widened to f64, a + alpha * b, rounded once to f32
+      const al = f64x2.splat(axpyAlpha);
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        const va = v128.load(a + o), vb = v128.load(b + o);
+        const lo = f64x2.add(f64x2.promote_low_f32x4(va), f64x2.mul(al, f64x2.promote_low_f32x4(vb)));
+        const hi = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<f32>(va, va, 2, 3, 2, 3)),
+          f64x2.mul(al, f64x2.promote_low_f32x4(v128.shuffle<f32>(vb, vb, 2, 3, 2, 3))));
+        v128.store(out + o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+      }
+    }
     if (hasSimd<T>(k)) for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       v128.store(out + o, vop(k, v128.load(a + o), v128.load(b + o)));

@@ -55,6 +55,49 @@ export function sumOf<T>(a: usize, n: i32): T {
 @lazy const idx: usize = memory.data(MAX_DIMS * 4, 16);
 
 /**
+ * The reduced dims are one run [first, last] followed by kept dims only (a bias gradient's
+ * `g.sum(0)`, a mean over the batch): out[a, :] = the rows in[a, r, :] added in increasing r, a
+ * vector at a time. Each output sees the same additions in the same order as the general walk
+ * below, so the values are identical. False when the dims do not have that shape (out untouched).
+ */
+function leadingRows<T>(out: usize, a: usize, ndim: i32, shape: usize, mask: i32): bool {
+  let last = ndim - 1;
+  while (last >= 0 && !((mask >> last) & 1)) last--;
+  if (last < 0) return false;
+  let first = last;
+  while (first > 0 && ((mask >> (first - 1)) & 1)) first--;
+  if (mask & ((1 << first) - 1)) return false;
+  let A = 1, R = 1, K = 1;
+  for (let k = 0; k < first; k++) A *= at(shape, k);
+  for (let k = first; k <= last; k++) R *= at(shape, k);
+  for (let k = last + 1; k < ndim; k++) K *= at(shape, k);
+  const sh = alignof<T>();
+  for (let o = 0; o < A; o++) {
+    const po = out + (<usize>(o * K) << sh);
+    for (let r = 0; r < R; r++) {
+      const pr = a + ((<usize>(o * R + r) * <usize>K) << sh);
+      let i = 0;
+      if (isFloat<T>() && sizeof<T>() == 4) {
+        for (; i + 4 <= K; i += 4) {
+          const q = <usize>i << 2;
+          v128.store(po + q, f32x4.add(v128.load(po + q), v128.load(pr + q)));
+        }
+      } else if (isFloat<T>()) {
+        for (; i + 2 <= K; i += 2) {
+          const q = <usize>i << 3;
+          v128.store(po + q, f64x2.add(v128.load(po + q), v128.load(pr + q)));
+        }
+      }
+      for (; i < K; i++) {
+        const q = <usize>i << sh;
+        store<T>(po + q, load<T>(po + q) + load<T>(pr + q));
+      }
+    }
+  }
+  return true;
+}
+
+/**
  * out[keepdim shape] = sum of `a` (contiguous, `shape`, element type T) over the dims whose bit is
  * set in `mask`. Overwrites out. Each output sums its inputs in increasing index order along the
  * reduced dims (blocks of contiguous reduced elements use the SIMD sum for f32).
@@ -68,6 +111,7 @@ export function reduceSum<T>(out: usize, a: usize, ndim: i32, shape: usize, mask
   for (let k = 0; k < ndim; k++) { total *= at(shape, k); if (!((mask >> k) & 1)) outN *= at(shape, k); }
   for (let o = 0; o < outN; o++) store<T>(out + (<usize>o << sh), <T>0);
   if (total == 0) return;
+  if (inner == 1 && leadingRows<T>(out, a, ndim, shape, mask)) return;
   let s = 1;
   for (let k = ndim - 1; k >= 0; k--) { store<i32>(inStrides + (<usize>k << 2), s); s *= at(shape, k); }
   // walk the input in blocks of `inner` elements; find each block's output index

@@ -6,11 +6,11 @@ import { OpCode, DType, Status, MAX_DIMS } from "../abi";
 import { alloc, free } from "../memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, newTensorLike, release, isContiguous, hasOverlap,
-  bumpVersion, elemShift, byteSize, requiresGrad,
+  bumpVersion, elemShift, byteSize, requiresGrad, dimOf,
 } from "../tensor";
 import { newNode, attach, shouldRecord, save, setAttrF, attrF, markSaved } from "../autograd/tape";
 import { copyStrided, addStrided, binaryStrided, contiguousStridesInto } from "../kernels/layout";
-import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW } from "../kernels/binary";
+import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW, binaryKernel, MODE_VV } from "../kernels/binary";
 import { asDtype, dropAs, failed, readStrides, contigReadStrides, putScalar, fillRaw, fullLike } from "./common";
 import { give, own } from "../autograd/backward";
 import { cloneOp } from "./shape";
@@ -64,17 +64,41 @@ function kindOf(k: i32): i32 {
 }
 
 /**
+ * The unrecorded update of a contiguous tensor by another of the same shape and dtype that is
+ * either the very same elements or none of them (`p.add_(grad, { alpha: -lr })` in an optimizer):
+ * computed straight into self, with no copy. Any other case, or a recorded one (which may need
+ * self's old values), goes through a temporary. True when done.
+ */
+function writesDirectly(k: i32, self: i32, other: i32, dt: i32): bool {
+  if (shouldRecord(self, other) || !isContiguous(self) || !isContiguous(other) || dtypeOf(other) != dt) return false;
+  const nd = ndimOf(self);
+  if (ndimOf(other) != nd) return false;
+  for (let d = 0; d < nd; d++) if (dimOf(self, d) != dimOf(other, d)) return false;
+  const ps = dataPtr(self), po = dataPtr(other), bytes = byteSize(self);
+  if (po != ps && po < ps + bytes && ps < po + bytes) return false;
+  const n = numelOf(self);
+  if (dt == DType.Float32) binaryKernel<f32>(k, ps, ps, po, n, MODE_VV);
+  else if (dt == DType.Float64) binaryKernel<f64>(k, ps, ps, po, n, MODE_VV);
+  else if (dt == DType.Int32) binaryKernel<i32>(k, ps, ps, po, n, MODE_VV);
+  else return false;
+  bumpVersion(self);
+  return true;
+}
+
+/**
+ * self (k)= other (broadcast to self's shape), computed in self's dtype;/**
  * self (k)= other (broadcast to self's shape), computed in self's dtype; k in add, sub, mul,
  * div; alpha for add/sub. Returns 1, 0 (out of memory) or Status.InternalOverlap.
  */
 export function inplaceBinaryOp(k: i32, self: i32, other: i32, alpha: f64): i32 {
   if (hasOverlap(self)) return Status.InternalOverlap;
   const dt = dtypeOf(self), n = numelOf(self), nd = ndimOf(self);
+  let kk = k;
+  if (alpha != 1 && (k == B_ADD || k == B_SUB)) { setAxpyAlpha(k == B_SUB ? -alpha : alpha, dt); kk = B_AXPY; }
+  if (writesDirectly(kk, self, other, dt)) return 1;
   const tmp = alloc(byteSize(self));
   const po = asDtype(other, dt);
   if (!tmp || !po) { if (tmp) free(tmp, byteSize(self)); dropAs(other, dt, po); return 0; }
-  let kk = k;
-  if (alpha != 1 && (k == B_ADD || k == B_SUB)) { setAxpyAlpha(k == B_SUB ? -alpha : alpha, dt); kk = B_AXPY; }
   readStrides(sa, self, nd, shapePtr(self));
   if (po == dataPtr(other)) readStrides(sb, other, nd, shapePtr(self)); else contigReadStrides(sb, other, nd, shapePtr(self));
   binaryStrided(kk, dt, tmp, nd, shapePtr(self), dataPtr(self), sa, po, sb);
