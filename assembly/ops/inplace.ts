@@ -11,6 +11,7 @@ import {
 import { newNode, attach, shouldRecord, save, setAttrF, attrF, markSaved } from "../autograd/tape";
 import { copyStrided, addStrided, binaryStrided, contiguousStridesInto } from "../kernels/layout";
 import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW, binaryKernel, MODE_VV } from "../kernels/binary";
+import { binaryPar } from "../kernels/parallelOps";
 import { asDtype, dropAs, failed, readStrides, contigReadStrides, putScalar, fillRaw, fullLike } from "./common";
 import { give, own } from "../autograd/backward";
 import { cloneOp } from "./shape";
@@ -77,6 +78,7 @@ function writesDirectly(k: i32, self: i32, other: i32, dt: i32): bool {
   const ps = dataPtr(self), po = dataPtr(other), bytes = byteSize(self);
   if (po != ps && po < ps + bytes && ps < po + bytes) return false;
   const n = numelOf(self);
+  if (binaryPar(k, dt, ps, ps, po, n, MODE_VV)) { bumpVersion(self); return true; }
   if (dt == DType.Float32) binaryKernel<f32>(k, ps, ps, po, n, MODE_VV);
   else if (dt == DType.Float64) binaryKernel<f64>(k, ps, ps, po, n, MODE_VV);
   else if (dt == DType.Int32) binaryKernel<i32>(k, ps, ps, po, n, MODE_VV);

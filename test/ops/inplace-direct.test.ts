@@ -67,3 +67,22 @@ test("an update written straight in still counts as a new version of the tensor"
   wg.noGrad(() => y.add_(wg.ones([3])));
   expect(() => s.backward()).toThrow(/modified by an inplace operation/);
 });
+
+test("a large in-place update split across threads gives the one-thread values", () => {
+  const n = 1 << 19;
+  const a = vals(n, 0.001), b = vals(n, 0.002);
+  const before = wg.getNumThreads();
+  const run = (threads: number): Float32Array => {
+    wg.setNumThreads(threads);
+    try {
+      const t = wg.tensor(a);
+      wg.noGrad(() => t.mul_(wg.tensor(b)));
+      return t.toFloat32Array();
+    } finally {
+      wg.setNumThreads(before);
+    }
+  };
+  const one = run(1), two = run(2);
+  expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  for (const i of [0, 1, n >> 1, n - 1]) expect(one[i]).toBe(Math.fround(a[i] * b[i]));
+});
