@@ -9,11 +9,13 @@ import { randn, setNumThreads, getNumThreads, type Tensor } from "wasmgrad";
 interface Case { name: string; work: number; unit: string; fn: () => Tensor }
 
 const cases: Case[] = [];
-for (const n of [64, 128, 256, 512, 1024]) {
+// Sizes around where work starts to be split (matmul from 120^3 multiply-adds; exp from 2^17
+// elements, add and sum from 2^19): a ratio below 1 just above a threshold means it is too low
+for (const n of [64, 96, 112, 128, 256, 512, 1024]) {
   const a = randn(n, n), b = randn(n, n);
   cases.push({ name: `matmul ${n}`, work: 2 * n ** 3, unit: "GFLOP/s", fn: () => a.matmul(b) });
 }
-for (const n of [1 << 16, 1 << 17, 1 << 20, 1 << 22]) {
+for (const n of [1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 22]) {
   const a = randn(n), b = randn(n);
   cases.push({ name: `add ${n}`, work: n, unit: "Gelem/s", fn: () => a.add(b) });
   cases.push({ name: `exp ${n}`, work: n, unit: "Gelem/s", fn: () => a.exp() });
@@ -42,7 +44,7 @@ function rate(c: Case, calls: number): number {
 
 const rounds = Number(process.env.ROUNDS ?? 7);
 setNumThreads(2);
-cases[3].fn().dispose(); // start the pool
+cases[5].fn().dispose(); // start the pool (matmul 256)
 await new Promise((r) => setTimeout(r, 300));
 const calls = cases.map(callsFor);
 const rates = cases.map(() => ({ one: [] as number[], two: [] as number[] }));

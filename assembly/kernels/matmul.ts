@@ -20,8 +20,9 @@ const EDGE_BYTES: i32 = MR * 8 * 4;
 // @ts-ignore: decorator
 @lazy const edgeTile: usize = memory.data(EDGE_BYTES, 16);
 // Products of at least this many multiply-adds are split across threads: below, a hand-off
-// (tens of microseconds) costs about what the second thread saves (bench/threads.bench.ts).
-const PAR_MIN_MACS: f64 = 96 * 96 * 96;
+// (tens of microseconds) costs about what the second thread saves. Measured with
+// bench/threads.bench.ts, 2 threads against 1: 0.79x at 96^3 (a loss), 1.02x at 112^3, 1.18x at 128^3.
+const PAR_MIN_MACS: f64 = 120 * 120 * 120;
 
 /** Bytes of the scratchA that gemmF32 needs for an [m, k] left operand. */
 export function gemmScratchA(m: i32, k: i32): usize {

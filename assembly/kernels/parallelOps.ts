@@ -7,17 +7,24 @@ import { DType } from "../abi";
 import { alloc, free } from "../memory";
 import { JOB_SUM, JOB_BINARY, JOB_UNARY, JOB_GRAD, JOB_FAULT, threadCount, runParallel, jobArg, setJobArg } from "./parallel";
 import { sumF32, sumBlock, SUM_BLOCK } from "./reduce";
-import { binaryKernel, MODE_VS, MODE_SV, B_AXPY } from "./binary";
-import { unaryKernel, gradKernel } from "./unary";
+import { binaryKernel, MODE_VS, MODE_SV, B_AXPY, B_POW, B_ATAN2, B_FMOD } from "./binary";
+import { unaryKernel, gradKernel, U_EXP, U_LOG, U_SIGMOID, U_TANH, U_MORE, G_MORE } from "./unary";
+import { U_LEAKY, U_CLAMP, U_ISNAN, U_ISFINITE, G_LEAKY } from "./unaryMore";
 
-// Arrays of at least this many elements are split: a hand-off costs tens of microseconds, about
-// what one thread takes for 2^17 elements (bench/threads.bench.ts compares 1 and 2 threads).
-const PAR_MIN_ELEMS: i32 = 1 << 17;
+// Arrays of at least this many elements are split. A hand-off costs tens of microseconds, so a
+// memory-bound pass (add, relu, a sum: well under a nanosecond an element) pays for it only at
+// about 2^19 elements, a transcendental (exp, tanh: ~1.3 ns an element) from 2^17. Measured with
+// bench/threads.bench.ts, 1 against 2 threads: splitting at 2^17 made add 0.78x and sum 0.47x as
+// fast, at 2^18 0.96x and 0.87x, while exp gained 1.04x at 2^17 and 1.48x at 2^18.
+const PAR_MIN_HEAVY: i32 = 1 << 17;
+const PAR_MIN_LIGHT: i32 = 1 << 19;
 // Elements per task (a multiple of 16, so every task but the last runs whole SIMD steps).
 const TASK_ELEMS: i32 = 1 << 15;
 
 // @ts-ignore: decorator
-@inline function splits(n: i32): bool { return n >= PAR_MIN_ELEMS && threadCount() > 1; }
+@inline function splits(n: i32, heavy: bool = false): bool {
+  return n >= (heavy ? PAR_MIN_HEAVY : PAR_MIN_LIGHT) && threadCount() > 1;
+}
 // @ts-ignore: decorator
 @inline function tasksFor(n: i32, per: i32): i32 { return (n + per - 1) / per; }
 
@@ -52,7 +59,7 @@ export function sumTask(t: i32): void {
  * done) when n is small, for other dtypes, or for B_AXPY (its alpha is a per-thread global).
  */
 export function binaryPar(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): bool {
-  if (!splits(n) || k == B_AXPY || (dt != DType.Float32 && dt != DType.Float64)) return false;
+  if (!splits(n, k == B_POW || k == B_ATAN2 || k == B_FMOD) || k == B_AXPY || (dt != DType.Float32 && dt != DType.Float64)) return false;
   setJobArg(0, k); setJobArg(1, dt); setJobArg(2, <i32>out); setJobArg(3, <i32>a); setJobArg(4, <i32>b);
   setJobArg(5, n); setJobArg(6, mode);
   runParallel(JOB_BINARY, tasksFor(n, TASK_ELEMS));
@@ -70,9 +77,15 @@ export function binaryTask(t: i32): void {
   else binaryKernel<f64>(k, out, a, b, len, mode);
 }
 
+/** Unary kernels whose elements cost several nanoseconds: transcendentals and what is built on them. */
+function heavyUnary(k: i32): bool {
+  return k == U_EXP || k == U_LOG || k == U_SIGMOID || k == U_TANH
+    || (k >= U_MORE && k != U_LEAKY && k != U_CLAMP && k != U_ISNAN && k != U_ISFINITE);
+}
+
 /** unaryKernel (float32/float64) split across threads; false when n is small. */
 export function unaryPar(k: i32, dt: i32, out: usize, a: usize, n: i32): bool {
-  if (!splits(n) || (dt != DType.Float32 && dt != DType.Float64)) return false;
+  if (!splits(n, heavyUnary(k)) || (dt != DType.Float32 && dt != DType.Float64)) return false;
   setJobArg(0, k); setJobArg(1, dt); setJobArg(2, <i32>out); setJobArg(3, <i32>a); setJobArg(5, n);
   runParallel(JOB_UNARY, tasksFor(n, TASK_ELEMS));
   return true;
@@ -88,7 +101,7 @@ export function unaryTask(t: i32): void {
 
 /** gradKernel (float32/float64) split across threads; false when n is small. */
 export function gradPar(k: i32, dt: i32, out: usize, g: usize, s: usize, n: i32): bool {
-  if (!splits(n) || (dt != DType.Float32 && dt != DType.Float64)) return false;
+  if (!splits(n, k >= G_MORE && k != G_LEAKY) || (dt != DType.Float32 && dt != DType.Float64)) return false;
   setJobArg(0, k); setJobArg(1, dt); setJobArg(2, <i32>out); setJobArg(3, <i32>g); setJobArg(4, <i32>s);
   setJobArg(5, n);
   runParallel(JOB_GRAD, tasksFor(n, TASK_ELEMS));
