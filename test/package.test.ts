@@ -3,59 +3,27 @@
 // Packs what build/ holds now (`npm test` builds first; on its own, run `npm run build` before).
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { execFileSync, type ExecFileSyncOptions } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import { packAndInstall, root, run, tscErrors, type Installed } from "./helpers/pack.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const fixture = readFileSync(join(root, "test/fixtures/lesson.stdout.txt"), "utf8");
 const lessonJs = join(root, "test/browser/lesson.js");
-const tscJs = join(root, "node_modules/typescript/bin/tsc");
 
-let tmp = "";
+let pkg: Installed | undefined;
 let project = "";
-let tarball = "";
-
-/** Runs a command and returns its stdout; on failure the error carries stdout and stderr. */
-function run(cmd: string, args: string[], opts: ExecFileSyncOptions = {}): string {
-  try {
-    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...opts }) as string;
-  } catch (e) {
-    const err = e as { status?: number; stdout?: string; stderr?: string };
-    throw new Error(
-      `\`${cmd} ${args.join(" ")}\` failed (exit ${err.status}):\n--- stdout\n${err.stdout ?? ""}\n--- stderr\n${err.stderr ?? ""}`);
-  }
-}
-
-const npmEnv = () => ({ ...process.env, npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false" });
 
 beforeAll(() => {
-  for (const f of ["build/index.js", "build/index.d.ts", "build/release.wasm", "build/wasmgrad.browser.js"]) {
-    if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` first (\`npm test\` does)`);
-  }
-  // Outside the repository, so "wasmgrad" cannot resolve to the repo itself.
-  tmp = mkdtempSync(join(tmpdir(), "wasmgrad-pack-"));
-  const packOut = run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp], { cwd: root, env: npmEnv() });
-  const [info] = JSON.parse(packOut) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  tarball = join(tmp, info.filename);
-  expect(existsSync(tarball)).toBe(true);
-  const packed = info.files.map((f) => f.path);
+  pkg = packAndInstall("pack");
+  project = pkg.project;
+  expect(existsSync(pkg.tarball)).toBe(true);
   for (const f of ["package.json", "build/index.js", "build/index.d.ts", "build/release.wasm", "build/wasmgrad.browser.js"]) {
-    expect(packed, `tarball lacks ${f}`).toContain(f);
+    expect(pkg.files, `tarball lacks ${f}`).toContain(f);
   }
-
-  project = join(tmp, "project");
-  run("mkdir", ["-p", project]);
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "uses-wasmgrad", private: true, type: "module" }, null, 2));
-  // wasmgrad has no runtime dependencies, so the install needs no network.
-  run("npm", ["install", "--no-audit", "--no-fund", "--offline", tarball], { cwd: project, env: npmEnv() });
 }, 180_000);
 
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => pkg?.cleanup());
 
 describe("installed from the packed tarball", () => {
   test("the lesson prints PyTorch's output byte for byte", () => {
@@ -128,13 +96,7 @@ describe("installed from the packed tarball", () => {
       },
       files: [`${name}.ts`],
     }, null, 2));
-    try {
-      execFileSync(process.execPath, [tscJs, "-p", `tsconfig.${name}.json`], { cwd: project, encoding: "utf8", stdio: "pipe" });
-      return "";
-    } catch (e) {
-      const err = e as { stdout?: string; stderr?: string };
-      return `${err.stdout ?? ""}${err.stderr ?? ""}` || String(e);
-    }
+    return tscErrors(project, `tsconfig.${name}.json`);
   };
 
   test("the installed types exist and type-check a user's file (moduleResolution: Bundler)", () => {

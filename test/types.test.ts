@@ -4,12 +4,10 @@
 // Internal fields (`_h`, `_dt`, `_shape`, `_chunk`, ...) are not part of the public types.
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { packAndInstall, root, type Installed } from "./bundlers/pack.js";
+import { packAndInstall, root, tscErrors, type Installed } from "./helpers/pack.js";
 
-const tscJs = join(root, "node_modules/typescript/bin/tsc");
 let pkg: Installed | undefined;
 
 beforeAll(() => { pkg = packAndInstall("types"); }, 180_000);
@@ -89,13 +87,7 @@ function typeCheck(name: string, types: string[], extra: Record<string, unknown>
     },
     files: [`${name}.ts`],
   }, null, 2));
-  try {
-    execFileSync(process.execPath, [tscJs, "-p", `tsconfig.${name}.json`], { cwd: project, encoding: "utf8", stdio: "pipe" });
-    return "";
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string };
-    return `${err.stdout ?? ""}${err.stderr ?? ""}` || String(e);
-  }
+  return tscErrors(project, `tsconfig.${name}.json`);
 }
 
 describe("published types in a Node-only strict project", () => {

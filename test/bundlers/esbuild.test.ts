@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { packAndInstall, run, type Installed } from "./pack.js";
+import { packAndInstall, run, type Installed } from "../helpers/pack.js";
 import { appSource, expectedResult, runPage } from "./chromium.js";
 
 let pkg: Installed | undefined;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "vite";
-import { packAndInstall, type Installed } from "./pack.js";
+import { packAndInstall, type Installed } from "../helpers/pack.js";
 import { appSource, expectedResult, runPage } from "./chromium.js";
 
 let pkg: Installed | undefined;
