@@ -313,6 +313,19 @@ export function disposedError(op: string): DisposedError {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new DTypeError(`tidy: expected a function, got ${typeof fn}`);
+  return inScope(fn, true);
+}
+
+/**
+ * tidy() for state a library object keeps across calls (an optimizer's momentum buffers): the
+ * tensors fn returns outlive every scope, the enclosing ones included, instead of passing to the
+ * caller's tidy().
+ */
+export function tidyKeeping<T>(fn: () => T): T {
+  return inScope(fn, false);
+}
+
+function inScope<T>(fn: () => T, handOn: boolean): T {
   const scope: Owned[] = [];
   scopes.push(scope);
   let result: T;
@@ -327,9 +340,12 @@ export function tidy<T>(fn: () => T): T {
   }
   const keep = new Set<Owned>();
   collect(result, keep, new Set());
-  for (const t of scope) if (!keep.has(t)) dispose(t);
-  // survivors belong to the enclosing scope, if any
-  if (scopes.length !== 0) for (const t of keep) if (scope.includes(t)) scopes[scopes.length - 1].push(t);
+  // survivors belong to the enclosing scope, if any (and if handed on)
+  const outer = handOn && scopes.length !== 0 ? scopes[scopes.length - 1] : null;
+  for (const t of scope) {
+    if (!keep.has(t)) dispose(t);
+    else if (outer) outer.push(t);
+  }
   return result;
 }
 

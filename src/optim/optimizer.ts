@@ -4,7 +4,7 @@
 
 import { Tensor, h, shapeOf } from "../tensor.js";
 import { W } from "../wasm/load.js";
-import { tidy, persist } from "../lifetime.js";
+import { tidyKeeping, persist } from "../lifetime.js";
 import { enableGrad } from "../gradMode.js";
 import { clone } from "../ops/shape.js";
 import { full } from "../ops/creation.js";
@@ -100,14 +100,9 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
     // The update's temporaries (gradient handles, `grad.neg()`, `d.add(p)`, ...) are released when
     // it ends, and only the state it stored survives: left to the GC they would hold a model's
     // worth of memory per step, and zeroGrad() can free the gradients at once only when no
-    // wrapper of them is left waiting for a collection.
-    for (const g of this.paramGroups) {
-      tidy(() => {
-        this.updateGroup(g);
-        // the state outlives this scope and any tidy() the caller runs step() in
-        for (const p of g.params) persistState(this.state.get(p));
-      });
-    }
+    // wrapper of them is left waiting for a collection. The state outlives this scope and any
+    // tidy() the caller runs step() in.
+    for (const g of this.paramGroups) tidyKeeping(() => { this.updateGroup(g); return g.params.map((p) => this.state.get(p)); });
     return loss;
   }
 
@@ -167,7 +162,8 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
         if (v instanceof Tensor) out[name] = name === "step" ? v.item() : clone(v.dtype === p.dtype ? v : v.to(p.dtype)).detach();
         else out[name] = v;
       }
-      persistState(out);
+      // loaded state outlives a tidy() the load runs in, as state made by step() does
+      for (const v of Object.values(out)) if (v instanceof Tensor) persist(v);
       state.set(p, out);
     }
     this.state = state;
@@ -176,10 +172,6 @@ export class Optimizer<O extends { lr: number } = { lr: number }> {
       return { ...g, ...opts, params: g.params } as ParamGroup<O>;
     });
   }
-}
-
-function persistState(s: ParamState | undefined): void {
-  if (s) for (const v of Object.values(s)) if (v instanceof Tensor) persist(v);
 }
 
 /** The gradients of a group's parameters that have one, with the parameters. */

@@ -57,6 +57,20 @@ for (const [name, make] of OPTIMIZERS) {
   });
 }
 
+test("state loaded inside a tidy() outlives it", () => {
+  const w = wg.tensor([1, 2, 3]).requiresGrad_();
+  const src = new optim.Adam([w], { lr: 0.1 });
+  w.square().sum().backward();
+  src.step();
+  const sd = src.stateDict();
+  const w2 = wg.tensor([1, 2, 3]).requiresGrad_();
+  const dst = new optim.Adam([w2], { lr: 0.1 });
+  wg.tidy(() => dst.loadStateDict(sd));
+  for (const v of Object.values(dst.state.get(w2) ?? {})) if (v instanceof wg.Tensor) expect(v.isDisposed).toBe(false);
+  w2.square().sum().backward();
+  expect(() => dst.step()).not.toThrow();
+});
+
 test("a gradient read before zeroGrad() stays readable after it (its own reference)", () => {
   const w = wg.ones([3]).requiresGrad_();
   const opt = new optim.SGD([w], { lr: 0.5 });
