@@ -119,13 +119,13 @@ let bytesSinceCheck = 0;
 // A forced GC costs in proportion to the whole JS heap, not to the tensors it finds: ~3.5 ms in a
 // small program, ~20 ms beside another library's 20 MB heap (measured with --trace-gc). A loop
 // that makes a few MB of temporaries per step (a CNN) can then spend half its time in forced GCs.
-// The threshold scales with their share of the time (smoothed over collections): past 1/4 it
-// doubles, up to 2x gcHeapBytes (a CNN beside another library: ~0.25-0.35 measured), past 0.4 up
-// to 4x (a loop that does little but make large temporaries), and it halves back once they take
-// under 1/8. Only collections that free large tensors (LARGE_FREED bytes each on average) raise
+// The threshold scales with their share of the time (smoothed over collections): past 0.1 it
+// doubles, up to 2x gcHeapBytes (an MLP or a CNN beside another library: 0.15-0.35 measured),
+// past 0.4 up to 4x (a loop that does little but make large temporaries); it halves back as the
+// share falls below 0.4, and below 0.05. Only collections that free large tensors (LARGE_FREED bytes each on average) raise
 // it: a loop of tiny ones (the lesson) runs slower with a larger heap, its table and blocks
 // falling out of cache (2.75 -> 3.5 µs a step at 2x, measured), whatever its share.
-const GC_SHARE = 0.25;
+const GC_SHARE = 0.1;
 const LARGE_FREED = 4096;
 const scaleLimit = (s: number): number => (s > 0.4 ? 4 : 2);
 let scale = 1;
@@ -146,8 +146,9 @@ function timedCollection(): void {
   share = (share + (t1 - t0) / Math.max(t1 - lastGcEnd, 1e-3)) / 2;
   lastGcEnd = t1;
   const large = heap - W.heapLiveBytes() > LARGE_FREED * Math.max(tensors - W.liveTensors(), 1);
-  if (large && share > GC_SHARE && scale < scaleLimit(share)) scale *= 2;
-  else if ((!large || share < GC_SHARE / 2) && scale > 1) scale /= 2;
+  const limit = large ? scaleLimit(share) : 1;
+  if (share > GC_SHARE && scale < limit) scale *= 2;
+  else if (scale > 1 && (scale > limit || share < GC_SHARE / 2)) scale /= 2;
   else return;
   setBudget(baseline);
 }
