@@ -20,6 +20,7 @@
 import { W } from "./wasm/load.js";
 import { i32, scratchIndex } from "./wasm/memory.js";
 import { DisposedError, DTypeError } from "./errors.js";
+import { nextScale } from "./gcScale.js";
 
 const CHUNK = 64;
 const BIG = 1024;
@@ -116,18 +117,6 @@ const TENSOR_OVERHEAD = 128;
 let sinceCheck = 0;
 let bytesSinceCheck = 0;
 
-// A forced GC costs in proportion to the whole JS heap, not to the tensors it finds: ~3.5 ms in a
-// small program, ~20 ms beside another library's 20 MB heap (measured with --trace-gc). A loop
-// that makes a few MB of temporaries per step (a CNN) can then spend half its time in forced GCs.
-// The threshold scales with their share of the time (smoothed over collections): past 0.1 it
-// doubles, up to 2x gcHeapBytes (an MLP or a CNN beside another library: 0.15-0.35 measured),
-// past 0.4 up to 4x (a loop that does little but make large temporaries); it halves back as the
-// share falls below 0.4, and below 0.05. Only collections that free large tensors (LARGE_FREED bytes each on average) raise
-// it: a loop of tiny ones (the lesson) runs slower with a larger heap, its table and blocks
-// falling out of cache (2.75 -> 3.5 µs a step at 2x, measured), whatever its share.
-const GC_SHARE = 0.1;
-const LARGE_FREED = 4096;
-const scaleLimit = (s: number): number => (s > 0.4 ? 4 : 2);
 let scale = 1;
 let share = 0;
 let lastGcEnd = 0;
@@ -145,11 +134,9 @@ function timedCollection(): void {
   const t1 = performance.now();
   share = (share + (t1 - t0) / Math.max(t1 - lastGcEnd, 1e-3)) / 2;
   lastGcEnd = t1;
-  const large = heap - W.heapLiveBytes() > LARGE_FREED * Math.max(tensors - W.liveTensors(), 1);
-  const limit = large ? scaleLimit(share) : 1;
-  if (share > GC_SHARE && scale < limit) scale *= 2;
-  else if (scale > 1 && (scale > limit || share < GC_SHARE / 2)) scale /= 2;
-  else return;
+  const next = nextScale(scale, share, heap - W.heapLiveBytes(), tensors - W.liveTensors());
+  if (next === scale) return;
+  scale = next;
   setBudget(baseline);
 }
 let checkBytes = gcHeapBytes / 2;
@@ -170,8 +157,9 @@ export interface MemoryOptions {
   /**
    * Node: the core's heap size (bytes) above which a full GC is forced to release unreachable
    * tensors, unless half as much again as survived the last collection is larger. Default 12 MiB.
-   * While those collections take more than 40% of the time (each one is slow when the JS heap is
-   * large), the threshold rises up to four times this value, and comes back down after.
+   * While those collections free large tensors and take more than 10% of the time (each one is
+   * slow when the JS heap is large), the threshold rises, up to twice this value (four times past
+   * 40%), and comes back down as their share falls.
    */
   gcHeapBytes?: number;
 }

@@ -1,0 +1,25 @@
+// How far the forced-GC threshold of lifetime.ts is raised above gcHeapBytes.
+// A forced GC costs in proportion to the whole JS heap, not to the tensors it finds: ~3.5 ms in a
+// small program, ~20 ms beside another library's 20 MB heap (measured with --trace-gc). A loop
+// that makes a few MB of temporaries per step (a CNN) can then spend half its time in forced GCs.
+// The threshold scales with their share of the time (smoothed over collections): past 0.1 it
+// doubles, up to 2x gcHeapBytes (an MLP or a CNN beside another library: 0.15-0.35 measured),
+// past 0.4 up to 4x (a loop that does little but make large temporaries); it halves back as the
+// share falls below 0.4, and below 0.05. Only collections that free large tensors (LARGE_FREED
+// bytes each on average) raise it: a loop of tiny ones (the lesson) runs slower with a larger
+// heap, its table and blocks falling out of cache (bench:alone 2.75 -> 3.50 µs a step at 2x).
+export const GC_SHARE = 0.1;
+export const LARGE_FREED = 4096;
+const scaleLimit = (s: number): number => (s > 0.4 ? 4 : 2);
+
+/**
+ * The threshold's next scale (1, 2 or 4) after a collection: `share` is the smoothed share of the
+ * time in forced collections, `freedBytes` and `freedTensors` what this one released.
+ */
+export function nextScale(scale: number, share: number, freedBytes: number, freedTensors: number): number {
+  const large = freedBytes > LARGE_FREED * Math.max(freedTensors, 1);
+  const limit = large ? scaleLimit(share) : 1;
+  if (share > GC_SHARE && scale < limit) return scale * 2;
+  if (scale > 1 && (scale > limit || share < GC_SHARE / 2)) return scale / 2;
+  return scale;
+}

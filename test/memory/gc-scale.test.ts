@@ -1,0 +1,30 @@
+// The rule that raises the forced-GC threshold (src/gcScale.ts), case by case: it doubles only for
+// collections that free large tensors and take over GC_SHARE of the time, stops at 2x below a 0.4
+// share and 4x above, and comes back down as the share falls.
+import { test, expect } from "vitest";
+import { nextScale, GC_SHARE, LARGE_FREED } from "../../src/gcScale.js";
+
+const large = [64 * 64 * LARGE_FREED, 64] as const; // 64 tensors of 64x the bound each
+const tiny = [64 * 200, 64] as const; // the lesson's: a few hundred bytes a tensor
+
+test("collections of large tensors above the share double the scale, to 2x below a 0.4 share and 4x above", () => {
+  expect(nextScale(1, GC_SHARE + 0.01, ...large)).toBe(2);
+  expect(nextScale(2, 0.3, ...large)).toBe(2);
+  expect(nextScale(2, 0.41, ...large)).toBe(4);
+  expect(nextScale(4, 0.9, ...large)).toBe(4);
+  expect(nextScale(1, GC_SHARE, ...large)).toBe(1);
+});
+
+test("collections of tiny tensors never raise it and bring a raised one down, whatever their share", () => {
+  expect(nextScale(1, 0.9, ...tiny)).toBe(1);
+  expect(nextScale(2, 0.9, ...tiny)).toBe(1);
+  expect(nextScale(4, 0.9, ...tiny)).toBe(2);
+  expect(nextScale(1, 0.9, 0, 0)).toBe(1); // nothing freed
+});
+
+test("it halves as the share falls below 0.4 and below half of GC_SHARE, and holds in between", () => {
+  expect(nextScale(4, 0.3, ...large)).toBe(2);
+  expect(nextScale(2, GC_SHARE * 0.75, ...large)).toBe(2);
+  expect(nextScale(2, GC_SHARE / 2 - 0.001, ...large)).toBe(1);
+  expect(nextScale(1, 0, ...large)).toBe(1);
+});
