@@ -3,22 +3,28 @@
 // small program, ~20 ms beside another library's 20 MB heap (measured with --trace-gc). A loop
 // that makes a few MB of temporaries per step (a CNN) can then spend half its time in forced GCs.
 // The threshold scales with their share of the time (smoothed over collections): past 0.1 it
-// doubles, up to 2x gcHeapBytes (an MLP or a CNN beside another library: 0.15-0.35 measured),
-// past 0.4 up to 4x (a loop that does little but make large temporaries); it halves back as the
-// share falls below 0.4, and below 0.05. Only collections that free large tensors (LARGE_FREED
-// bytes each on average) raise it: a loop of tiny ones (the lesson) runs slower with a larger
-// heap, its table and blocks falling out of cache (bench:alone 2.75 -> 3.50 µs a step at 2x).
+// doubles, up to 2x gcHeapBytes (the MLP loop of test/memory/mlp.mjs alone: ~0.25 at 1x, ~0.14
+// at 2x), and up to 4x past 0.4 (a loop that does little but make large temporaries) or when the
+// JS heap that every collection marks is itself past BIG_JS_HEAP times gcHeapBytes: beside
+// another library's 20-30 MB heap a collection takes 12-27 ms, and a CNN making 5 MB of
+// temporaries a step spent a quarter of its time in them at 2x. It halves back as the share falls
+// below the tier it rose by, and below 0.05. Only collections that free large tensors
+// (LARGE_FREED bytes each on average) raise it: a loop of tiny ones (the lesson) runs slower with
+// a larger heap, its table and blocks falling out of cache (bench:alone 2.75 -> 3.50 µs a step
+// at 2x).
 export const GC_SHARE = 0.1;
 export const LARGE_FREED = 4096;
-const scaleLimit = (s: number): number => (s > 0.4 ? 4 : 2);
+export const BIG_JS_HEAP = 1.5;
+const scaleLimit = (share: number, jsHeap: number): number => (share > 0.4 || jsHeap > BIG_JS_HEAP ? 4 : 2);
 
 /**
  * The threshold's next scale (1, 2 or 4) after a collection: `share` is the smoothed share of the
- * time in forced collections, `freedBytes` and `freedTensors` what this one released.
+ * time in forced collections, `freedBytes` and `freedTensors` what this one released, `jsHeap`
+ * the JS heap's size after it in units of gcHeapBytes.
  */
-export function nextScale(scale: number, share: number, freedBytes: number, freedTensors: number): number {
+export function nextScale(scale: number, share: number, freedBytes: number, freedTensors: number, jsHeap = 0): number {
   const large = freedBytes > LARGE_FREED * Math.max(freedTensors, 1);
-  const limit = large ? scaleLimit(share) : 1;
+  const limit = large ? scaleLimit(share, jsHeap) : 1;
   if (share > GC_SHARE && scale < limit) return scale * 2;
   if (scale > 1 && (scale > limit || share < GC_SHARE / 2)) return scale / 2;
   return scale;

@@ -65,6 +65,8 @@ interface Registry {
 
 let registry!: Registry;
 let forceGc: (() => void) | null = null;
+// The JS heap a forced GC has to mark (Node), read after each one: see gcScale.ts.
+let jsHeapBytes: () => number = () => 0;
 
 function setUpRegistry(): void {
   const FR = globalThis.FinalizationRegistry;
@@ -81,6 +83,7 @@ function setUpRegistry(): void {
       registry = new NodeFR(releaseHandles) as unknown as Registry;
       const gc = vm.runInContext("gc", ctx) as (() => void) | undefined;
       if (typeof gc === "function") forceGc = gc;
+      jsHeapBytes = () => v8.getHeapStatistics().used_heap_size;
       if (typeof registry.cleanupSome !== "function") delete registry.cleanupSome;
       return;
     } catch {
@@ -134,7 +137,7 @@ function timedCollection(): void {
   const t1 = performance.now();
   share = (share + (t1 - t0) / Math.max(t1 - lastGcEnd, 1e-3)) / 2;
   lastGcEnd = t1;
-  const next = nextScale(scale, share, heap - W.heapLiveBytes(), tensors - W.liveTensors());
+  const next = nextScale(scale, share, heap - W.heapLiveBytes(), tensors - W.liveTensors(), jsHeapBytes() / gcHeapBytes);
   if (next === scale) return;
   scale = next;
   setBudget(baseline);
@@ -159,7 +162,7 @@ export interface MemoryOptions {
    * tensors, unless half as much again as survived the last collection is larger. Default 12 MiB.
    * While those collections free large tensors and take more than 10% of the time (each one is
    * slow when the JS heap is large), the threshold rises, up to twice this value (four times past
-   * 40%), and comes back down as their share falls.
+   * 40%, or when the JS heap is over 1.5 times this value), and comes back down as their share falls.
    */
   gcHeapBytes?: number;
 }

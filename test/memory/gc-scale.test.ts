@@ -1,8 +1,8 @@
 // The rule that raises the forced-GC threshold (src/gcScale.ts), case by case: it doubles only for
 // collections that free large tensors and take over GC_SHARE of the time, stops at 2x below a 0.4
-// share and 4x above, and comes back down as the share falls.
+// share and 4x above (or beside a large JS heap), and comes back down as the share falls.
 import { test, expect } from "vitest";
-import { nextScale, GC_SHARE, LARGE_FREED } from "../../src/gcScale.js";
+import { nextScale, GC_SHARE, LARGE_FREED, BIG_JS_HEAP } from "../../src/gcScale.js";
 
 const large = [64 * 64 * LARGE_FREED, 64] as const; // 64 tensors of 64x the bound each
 const tiny = [64 * 200, 64] as const; // the lesson's: a few hundred bytes a tensor
@@ -27,4 +27,14 @@ test("it halves as the share falls below 0.4 and below half of GC_SHARE, and hol
   expect(nextScale(2, GC_SHARE * 0.75, ...large)).toBe(2);
   expect(nextScale(2, GC_SHARE / 2 - 0.001, ...large)).toBe(1);
   expect(nextScale(1, 0, ...large)).toBe(1);
+});
+
+test("beside a JS heap larger than BIG_JS_HEAP x gcHeapBytes it goes on to 4x at any share past GC_SHARE", () => {
+  const big = BIG_JS_HEAP + 0.5, small = BIG_JS_HEAP - 0.5;
+  expect(nextScale(2, 0.2, ...large, big)).toBe(4);
+  expect(nextScale(2, 0.2, ...large, small)).toBe(2);
+  expect(nextScale(4, 0.2, ...large, big)).toBe(4);
+  expect(nextScale(4, 0.2, ...large, small)).toBe(2);
+  expect(nextScale(4, GC_SHARE / 2 - 0.001, ...large, big)).toBe(2);
+  expect(nextScale(2, 0.9, ...tiny, big)).toBe(1);
 });
