@@ -1,67 +1,17 @@
 // Matrix products. float32: a GotoBLAS-style blocked GEMM. k is cut into KC-deep blocks and n
 // into NC-wide ones; each KC x NC block of B is packed into 8-column panels (1 MiB, in L3), each
 // MC x KC block of A into MR-row panels, and a register-blocked MR x 8 micro-kernel
-// (gemm-micro.ts) sweeps them. Every output is summed the same way whatever m, n and its place
-// in the tiling: within a KC block from 0 in k order, and the blocks added to C in k order.
+// (gemm-micro.ts) sweeps them (the blocking: gemm-blocked.ts; the split across threads:
+// gemm-parallel.ts). Every output is summed the same way whatever m, n and its place in the
+// tiling: within a KC block from 0 in k order, and the blocks added to C in k order. This file:
+// the entry points, the one-row and one-column products, and float64.
 
-import { packA, packB } from "./gemm-pack";
-import { tile4x8, madd, maddScalar } from "./gemm-micro";
-import { alloc, free } from "../memory";
-import { JOB_GEMM, threadCount, runParallel, jobArg, setJobArg } from "./parallel";
+import { madd, maddScalar } from "./gemm-micro";
+import { KC, edgeTile, blocked } from "./gemm-blocked";
+import { gemmParallel, PAR_MIN_MACS } from "./gemm-parallel";
+import { threadCount } from "./parallel";
 
-// Rows of the micro-kernel's tile, and the cache blocking: a 4 x KC panel of A and a KC x 8 one
-// of B (4 KiB + 8 KiB) stay in L1 while a tile is summed, an MC x KC block of A (128 KiB) in L2.
-const MR: i32 = 4;
-const KC: i32 = 256;
-const MC: i32 = 128;
-const NC: i32 = 1024;
-
-const EDGE_BYTES: i32 = MR * 8 * 4;
-// @ts-ignore: decorator
-@lazy const edgeTile: usize = memory.data(EDGE_BYTES, 16);
-// Products of at least this many multiply-adds are split across threads: below, a hand-off
-// (tens of microseconds) costs about what the second thread saves. Measured with
-// bench/threads.bench.ts, 2 threads against 1: 0.79x at 96^3 (a loss), 1.02x at 112^3, 1.18x at 128^3.
-const PAR_MIN_MACS: f64 = 120 * 120 * 120;
-
-/** Bytes of the scratchA that gemmF32 needs for an [m, k] left operand. */
-export function gemmScratchA(m: i32, k: i32): usize {
-  const mc = min(m, MC), kc = min(k, KC);
-  return <usize>((mc + MR - 1) / MR * MR) * <usize>max(kc, 0) << 2;
-}
-
-/** Bytes of the scratchB that gemmF32 needs for a [k, n] right operand. */
-export function gemmScratchB(k: i32, n: i32): usize {
-  const nc = min(n, NC), kc = min(k, KC);
-  return <usize>((nc + 7) >> 3 << 3) * <usize>max(kc, 0) << 2;
-}
-
-/** C block [mc, nc] at c (row pitch n floats) (+)= packed A block @ packed B block (+ the nc floats at bias, if not 0). */
-function macroKernel(c: usize, n: i32, pa: usize, pb: usize, mc: i32, nc: i32, kc: i32, addC: bool, bias: usize, edge: usize): void {
-  const ldc = <usize>n << 2;
-  for (let jr = 0; jr < nc; jr += 8) {
-    const cols = min(8, nc - jr);
-    const bp = pb + (<usize>jr * <usize>kc << 2);
-    for (let ir = 0; ir < mc; ir += MR) {
-      const rows = min(MR, mc - ir);
-      const ap = pa + (<usize>ir * <usize>kc << 2);
-      const cp = c + <usize>ir * ldc + (<usize>jr << 2);
-      if (rows == MR && cols == 8) { tile4x8(kc, ap, bp, cp, ldc, addC, bias ? bias + (<usize>jr << 2) : 0); continue; }
-      // a partial tile is computed whole into `edge`, then its valid part added or copied
-      tile4x8(kc, ap, bp, edge, 32, false);
-      for (let r = 0; r < rows; r++) {
-        const q = cp + <usize>r * ldc, e = edge + (<usize>r << 5);
-        for (let j = 0; j < cols; j++) {
-          const o = <usize>j << 2;
-          let v = load<f32>(e + o);
-          if (addC) v = load<f32>(q + o) + v;
-          if (bias) v += load<f32>(bias + (<usize>(jr + j) << 2));
-          store<f32>(q + o, v);
-        }
-      }
-    }
-  }
-}
+export { gemmScratchA, gemmScratchB } from "./gemm-blocked";
 
 /**
  * c[m,n] (+)= A @ B where element (i, p) of A is at a + (i*rsA + p*csA) elements and (p, j) of B
@@ -95,76 +45,6 @@ export function gemmF32Bias(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32
   if (threadCount() > 1 && <f64>m * <f64>n * <f64>k >= PAR_MIN_MACS
     && gemmParallel(c, a, b, m, k, n, rsA, csA, rsB, csB, acc, bias)) return;
   blocked(c, n, a, b, m, k, n, rsA, csA, rsB, csB, acc, scratchA, scratchB, edgeTile, bias);
-}
-
-/** The blocked product of c[m, n] (row pitch ldc floats) through the packed tiles. */
-function blocked(c: usize, ldc: i32, a: usize, b: usize, m: i32, k: i32, n: i32, rsA: i32, csA: i32, rsB: i32, csB: i32,
-                 acc: bool, scratchA: usize, scratchB: usize, edge: usize, bias: usize): void {
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      const addC = acc || pc > 0;
-      // the bias goes in with the last k block, after the sum
-      const bj = bias && pc + kc >= k ? bias + (<usize>jc << 2) : 0;
-      packB(scratchB, b + (<usize>pc * <usize>rsB + <usize>jc * <usize>csB << 2), kc, nc, rsB, csB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packA(scratchA, a + (<usize>ic * <usize>rsA + <usize>pc * <usize>csA << 2), mc, kc, rsA, csA, MR);
-        macroKernel(c + (<usize>ic * <usize>ldc + <usize>jc << 2), ldc, scratchA, scratchB, mc, nc, kc, addC, bj, edge);
-      }
-    }
-  }
-}
-
-// The job's arguments: c, a, b, m, k, n, rsA, csA, rsB, csB, acc, scratch, bytes per slot, rows?,
-// panel width, scratchA bytes, scratchB bytes, slots, bias.
-/**
- * Splits the product into panels of whole tiles, rows of C when m >= n and columns otherwise; each
- * output is summed exactly as in the single-threaded product, whatever panel it falls in. False
- * (nothing done) when the per-thread scratch cannot be had.
- */
-function gemmParallel(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, rsA: i32, csA: i32, rsB: i32, csB: i32,
-                      acc: bool, bias: usize): bool {
-  const t = threadCount(), rows = m >= n;
-  const len = rows ? m : n, unit = rows ? MR : 8;
-  // two panels per thread, so a thread that lags (the machine is shared) holds back less
-  const chunk = ((len + 2 * t - 1) / (2 * t) + unit - 1) / unit * unit;
-  const tasks = (len + chunk - 1) / chunk;
-  if (tasks < 2) return false;
-  const sa = gemmScratchA(rows ? chunk : m, k), sb = gemmScratchB(k, rows ? n : chunk);
-  const per = (sa + sb + <usize>EDGE_BYTES + 15) & ~15;
-  const bytes = per * <usize>t;
-  const scratch = alloc(bytes);
-  if (!scratch) return false;
-  setJobArg(0, <i32>c); setJobArg(1, <i32>a); setJobArg(2, <i32>b);
-  setJobArg(3, m); setJobArg(4, k); setJobArg(5, n);
-  setJobArg(6, rsA); setJobArg(7, csA); setJobArg(8, rsB); setJobArg(9, csB);
-  setJobArg(10, <i32>acc); setJobArg(11, <i32>scratch); setJobArg(12, <i32>per); setJobArg(13, <i32>rows);
-  setJobArg(14, chunk); setJobArg(15, <i32>sa); setJobArg(16, <i32>sb); setJobArg(17, t); setJobArg(18, <i32>bias);
-  runParallel(JOB_GEMM, tasks);
-  free(scratch, bytes);
-  return true;
-}
-
-/** Task t of a JOB_GEMM: one panel of rows or columns of C, on pool slot `slot`'s scratch. */
-export function gemmTask(t: i32, slot: i32): void {
-  const c = <usize>jobArg(0), a = <usize>jobArg(1), b = <usize>jobArg(2);
-  const m = jobArg(3), k = jobArg(4), n = jobArg(5);
-  const rsA = jobArg(6), csA = jobArg(7), rsB = jobArg(8), csB = jobArg(9);
-  const acc = jobArg(10) != 0, rows = jobArg(13) != 0, chunk = jobArg(14), bias = <usize>jobArg(18);
-  const s = <usize>jobArg(11) + <usize>(slot % jobArg(17)) * <usize>jobArg(12);
-  const pa = s, pb = s + <usize>jobArg(15), pe = pb + <usize>jobArg(16);
-  const start = t * chunk;
-  if (rows) {
-    const mt = min(chunk, m - start);
-    blocked(c + (<usize>start * <usize>n << 2), n, a + (<usize>start * <usize>rsA << 2), b, mt, k, n,
-      rsA, csA, rsB, csB, acc, pa, pb, pe, bias);
-  } else {
-    const nt = min(chunk, n - start);
-    blocked(c + (<usize>start << 2), n, a, b + (<usize>start * <usize>csB << 2), m, k, nt,
-      rsA, csA, rsB, csB, acc, pa, pb, pe, bias ? bias + (<usize>start << 2) : 0);
-  }
 }
 
 /** Adds the n floats at bias to each of the m contiguous rows at c. */
