@@ -55,13 +55,15 @@ export function macroKernel(c: usize, n: i32, pa: usize, pb: usize, mc: i32, nc:
 }
 
 /**
- * The blocked product of c[m, n] (row pitch ldc floats) through the packed tiles. Each KC x NC
- * block of B is packed into scratchB as it comes, unless `packedB` is not 0: then B is already
- * packed whole there (packedBFloats(k, n) floats, as gemm-parallel.ts's pack tasks write it) and
- * b, rsB, csB and scratchB are not read. The blocks and their order are the same either way.
+ * The blocked product of c[m, n] (row pitch ldc floats) through the packed tiles. Each MC x KC
+ * block of A and KC x NC block of B is packed into scratchA / scratchB as it comes, unless
+ * `packedA` / `packedB` is not 0: then that operand is already packed whole there (as
+ * gemm-parallel.ts's pack tasks write it: packedAFloats / packedBFloats) and its pointer, strides
+ * and scratch are not read. The blocks and their order are the same either way.
  */
 export function blocked(c: usize, ldc: i32, a: usize, b: usize, m: i32, k: i32, n: i32, rsA: i32, csA: i32, rsB: i32, csB: i32,
-                        acc: bool, scratchA: usize, scratchB: usize, edge: usize, bias: usize, packedB: usize = 0): void {
+                        acc: bool, scratchA: usize, scratchB: usize, edge: usize, bias: usize,
+                        packedA: usize = 0, packedB: usize = 0): void {
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -70,26 +72,38 @@ export function blocked(c: usize, ldc: i32, a: usize, b: usize, m: i32, k: i32, 
       // the bias goes in with the last k block, after the sum
       const bj = bias && pc + kc >= k ? bias + (<usize>jc << 2) : 0;
       let pb = scratchB;
-      if (packedB) pb = packedB + (packedBlockAt(k, n, jc, pc) << 2);
+      if (packedB) pb = packedB + (packedBAt(k, n, jc, pc) << 2);
       else packB(scratchB, b + (<usize>pc * <usize>rsB + <usize>jc * <usize>csB << 2), kc, nc, rsB, csB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(scratchA, a + (<usize>ic * <usize>rsA + <usize>pc * <usize>csA << 2), mc, kc, rsA, csA, MR);
-        macroKernel(c + (<usize>ic * <usize>ldc + <usize>jc << 2), ldc, scratchA, pb, mc, nc, kc, addC, bj, edge);
+        let pa = scratchA;
+        if (packedA) pa = packedA + (packedAAt(m, k, ic, pc) << 2);
+        else packA(scratchA, a + (<usize>ic * <usize>rsA + <usize>pc * <usize>csA << 2), mc, kc, rsA, csA, MR);
+        macroKernel(c + (<usize>ic * <usize>ldc + <usize>jc << 2), ldc, pa, pb, mc, nc, kc, addC, bj, edge);
       }
     }
   }
 }
 
-/** Floats of B packed whole (every KC x NC block, each NC-wide one padded to whole 8-column panels). */
-export function packedBFloats(k: i32, n: i32): usize {
-  const full = n / NC * NC, rest = n - full;
-  return <usize>k * <usize>(full + ((rest + 7) >> 3 << 3));
+/** `len` rounded up to whole blocks of `block` and, in the last one, to whole panels of `unit`. */
+// @ts-ignore: decorator
+@inline function wholePanels(len: i32, block: i32, unit: i32): i32 {
+  const full = len / block * block;
+  return full + (len - full + unit - 1) / unit * unit;
+}
+
+/** Floats of A[m, k] packed whole: every MC x KC block, each padded to whole MR-row panels. */
+export function packedAFloats(m: i32, k: i32): usize { return <usize>k * <usize>wholePanels(m, MC, MR); }
+
+/** Floats of B[k, n] packed whole: every KC x NC block, each padded to whole 8-column panels. */
+export function packedBFloats(k: i32, n: i32): usize { return <usize>k * <usize>wholePanels(n, NC, 8); }
+
+/** Offset (floats) of block (ic, pc) in A packed whole: earlier row blocks, then earlier k blocks of this one. */
+export function packedAAt(m: i32, k: i32, ic: i32, pc: i32): usize {
+  return <usize>ic * <usize>k + <usize>pc * <usize>((min(MC, m - ic) + MR - 1) / MR * MR);
 }
 
 /** Offset (floats) of block (jc, pc) in B packed whole: earlier column blocks, then earlier k blocks of this one. */
-export function packedBlockAt(k: i32, n: i32, jc: i32, pc: i32): usize {
-  const nc = min(NC, n - jc);
-  return <usize>jc * <usize>k + <usize>pc * <usize>((nc + 7) >> 3 << 3);
+export function packedBAt(k: i32, n: i32, jc: i32, pc: i32): usize {
+  return <usize>jc * <usize>k + <usize>pc * <usize>((min(NC, n - jc) + 7) >> 3 << 3);
 }
-

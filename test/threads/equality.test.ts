@@ -49,9 +49,10 @@ describe("bit equality between 1 and 2 threads", () => {
     expect(getNumThreads()).toBe(2);
   });
 
-  // m >= n splits rows over B packed once (gemm-parallel.ts), m < n columns; the 1100 x 300 @ 300 x 1030
-  // case crosses both a KC and an NC block boundary in the rows split
-  test.each([[256, 256, 256], [301, 77, 259], [67, 513, 130], [1030, 40, 9], [9, 300, 1029], [128, 1100, 128], [1100, 300, 1030]])(
+  // m >= n splits rows over B packed once (gemm-parallel.ts), m < n columns over A packed once; the
+  // last two cases cross an MC or NC, and a KC, block boundary in the rows and the columns split
+  test.each([[256, 256, 256], [301, 77, 259], [67, 513, 130], [1030, 40, 9], [9, 300, 1029], [128, 1100, 128],
+    [1100, 300, 1030], [200, 300, 1100]])(
     "GEMM %i x %i @ %i x .. (plain, transposed operands)", (m, k, n) => {
       const [one, two] = both(() => {
         const a = randn([m, k]), b = randn([k, n]), bt = randn([n, k]), at = randn([k, m]);
