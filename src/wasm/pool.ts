@@ -17,10 +17,19 @@ const BY_WORKERS = 6; // tasks run by workers so far (read by tests)
 const CTL_BYTES = 64;
 const MAX_TASKS = 0xffff;
 
+// Spins before sleeping: a thread woken from Atomics.wait starts tens of microseconds late (a
+// futex wake-up), on the critical path of every region: the worker polls for the next region
+// ~0.5 ms (100,000 Atomics.load at ~5.6 ns, measured) and the caller for the last tasks ~0.1 ms
+// before they sleep, as OpenMP runtimes spin before blocking. Alternating runs, 2 threads:
+// matmul 256 74.6-76.7 -> 79.1-80.6 GFLOP/s; a*b+c on 1M floats 36.1-39.0 -> 43.3-46.5 GB/s.
+const WORKER_SPINS = 100000;
+const CALLER_SPINS = 20000;
+
 // Runs as a worker's whole program (Node evaluates it as CommonJS; browsers from a Blob URL).
 // Kept as source text: it must not depend on anything the bundler puts around this module. It
 // never calls initMemory: the calling thread's memory is already initialised.
 const WORKER_SOURCE = `"use strict";
+const WORKER_SPINS = ${WORKER_SPINS};
 const run = ({ module, memory, ctl, slot }) => {
   const env = {};
   for (const i of WebAssembly.Module.imports(module)) {
@@ -33,7 +42,7 @@ const run = ({ module, memory, ctl, slot }) => {
   for (;;) {
     let g = Atomics.load(c32, ${GEN});
     for (let spin = 0; g === seen; spin++) {
-      if (spin > 4000) Atomics.wait(c32, ${GEN}, seen);
+      if (spin > WORKER_SPINS) Atomics.wait(c32, ${GEN}, seen);
       g = Atomics.load(c32, ${GEN});
     }
     seen = g;
@@ -158,8 +167,8 @@ export function parallelRun(nTasks: number): void {
   Atomics.notify(c32, GEN);
   const failure = claimAll(g);
   // every claimed task must finish before the caller goes on: they write memory it will reuse
-  for (let d = Atomics.load(c32, DONE); d < nTasks; d = Atomics.load(c32, DONE)) {
-    if (canWait) Atomics.wait(c32, DONE, d, 1);
+  for (let d = Atomics.load(c32, DONE), spin = 0; d < nTasks; d = Atomics.load(c32, DONE), spin++) {
+    if (canWait && spin > CALLER_SPINS) Atomics.wait(c32, DONE, d, 1);
   }
   if (failure) throw failure;
   if (Atomics.load(c32, ERROR)) {
