@@ -9,8 +9,8 @@ import { randn, setNumThreads, getNumThreads, type Tensor } from "wasmgrad";
 interface Case { name: string; work: number; unit: string; fn: () => Tensor }
 
 const cases: Case[] = [];
-// Sizes around where work starts to be split (matmul from 120^3 multiply-adds; exp from 2^17
-// elements, add and sum from 2^19): a ratio below 1 just above a threshold means it is too low
+// Sizes around where work starts to be split (matmul from 104^3 multiply-adds; exp from 2^16
+// elements, add from 2^17, sum from 2^18): a ratio below 1 just above a threshold means it is too low
 for (const n of [64, 96, 112, 128, 256, 512, 1024]) {
   const a = randn(n, n), b = randn(n, n);
   cases.push({ name: `matmul ${n}`, work: 2 * n ** 3, unit: "GFLOP/s", fn: () => a.matmul(b) });

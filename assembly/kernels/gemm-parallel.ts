@@ -10,10 +10,10 @@ import { alloc, free } from "../memory";
 import { JOB_GEMM, JOB_GEMM_PACK, threadCount, runParallel, jobArg, setJobArg } from "./parallel";
 import { MR, KC, MC, NC, EDGE_BYTES, gemmScratchA, gemmScratchB, blocked, packedAFloats, packedBFloats, packedAAt, packedBAt } from "./gemm-blocked";
 
-// Products of at least this many multiply-adds are split across threads: below, a hand-off
-// (tens of microseconds) costs about what the second thread saves. Measured with
-// bench/threads.bench.ts, 2 threads against 1: 0.79x at 96^3 (a loss), 1.02x at 112^3, 1.18x at 128^3.
-export const PAR_MIN_MACS: f64 = 120 * 120 * 120;
+// Products of at least this many multiply-adds are split across threads. Measured with
+// bench/threads.bench.ts, 2 threads against 1, three runs with the pool spinning between regions:
+// 0.78-1.67x at 96^3 (a loss once), 1.08-1.49x at 112^3, 1.32-1.64x at 128^3.
+export const PAR_MIN_MACS: f64 = 104 * 104 * 104;
 // Panels of C per thread: with the shared operand packed once, a finer split costs only task
 // hand-offs, and a thread that starts late (the machine is shared) holds the others back less.
 const TASKS_PER_THREAD: i32 = 4;

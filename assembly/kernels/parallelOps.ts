@@ -11,13 +11,16 @@ import { binaryKernel, MODE_VS, MODE_SV, B_AXPY, B_POW, B_ATAN2, B_FMOD } from "
 import { unaryKernel, gradKernel, U_EXP, U_LOG, U_SIGMOID, U_TANH, U_MORE, G_MORE } from "./unary";
 import { U_LEAKY, U_CLAMP, U_ISNAN, U_ISFINITE, G_LEAKY } from "./unaryMore";
 
-// Arrays of at least this many elements are split. A hand-off costs tens of microseconds, so a
-// memory-bound pass (add, relu, a sum: well under a nanosecond an element) pays for it only at
-// about 2^19 elements, a transcendental (exp, tanh: ~1.3 ns an element) from 2^17. Measured with
-// bench/threads.bench.ts, 1 against 2 threads: splitting at 2^17 made add 0.78x and sum 0.47x as
-// fast, at 2^18 0.96x and 0.87x, while exp gained 1.04x at 2^17 and 1.48x at 2^18.
-const PAR_MIN_HEAVY: i32 = 1 << 17;
-const PAR_MIN_LIGHT: i32 = 1 << 19;
+// Arrays of at least this many elements are split. With the pool spinning between regions
+// (src/wasm/pool.ts) a hand-off costs a few microseconds instead of a futex wake-up's tens, so a
+// memory-bound pass (add, relu: well under a nanosecond an element) pays for it from 2^17
+// elements, a sum (whose block sums the caller adds alone) from 2^18, a transcendental (exp,
+// tanh: ~1.3 ns an element) from 2^16. Measured with bench/threads.bench.ts, 2 threads against 1,
+// three runs: add 1.43/1.38/1.43x at 2^17; sum 0.95/1.13/1.07x at 2^17, 1.47/1.12/1.44x at
+// 2^18; exp 1.83/1.67/1.89x at 2^16. (Before the pool spun, add at 2^18 was 0.96x.)
+const PAR_MIN_HEAVY: i32 = 1 << 16;
+const PAR_MIN_LIGHT: i32 = 1 << 17;
+const PAR_MIN_SUM: i32 = 1 << 18;
 // Elements per task (a multiple of 16, so every task but the last runs whole SIMD steps).
 const TASK_ELEMS: i32 = 1 << 15;
 
@@ -30,7 +33,7 @@ const TASK_ELEMS: i32 = 1 << 15;
 
 /** sumF32(a, n), the blocks summed across threads when n is large; the same value either way. */
 export function sumF32Par(a: usize, n: i32): f32 {
-  if (!splits(n)) return sumF32(a, n);
+  if (n < PAR_MIN_SUM || threadCount() < 2) return sumF32(a, n);
   const blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
   const bytes = <usize>blocks << 2;
   const sums = alloc(bytes);
