@@ -92,11 +92,14 @@ export function blocked(c: usize, ldc: i32, a: usize, b: usize, m: i32, k: i32, 
   return full + (len - full + unit - 1) / unit * unit;
 }
 
-/** Floats of A[m, k] packed whole: every MC x KC block, each padded to whole MR-row panels. */
-export function packedAFloats(m: i32, k: i32): usize { return <usize>k * <usize>wholePanels(m, MC, MR); }
+/**
+ * Floats of A[m, k] packed whole: every MC x KC block, each padded to whole MR-row panels. In f64:
+ * an expanded operand (stride 0) can be far larger than the memory it reads.
+ */
+export function packedAFloats(m: i32, k: i32): f64 { return <f64>k * <f64>wholePanels(m, MC, MR); }
 
-/** Floats of B[k, n] packed whole: every KC x NC block, each padded to whole 8-column panels. */
-export function packedBFloats(k: i32, n: i32): usize { return <usize>k * <usize>wholePanels(n, NC, 8); }
+/** Floats of B[k, n] packed whole: every KC x NC block, each padded to whole 8-column panels (f64, as above). */
+export function packedBFloats(k: i32, n: i32): f64 { return <f64>k * <f64>wholePanels(n, NC, 8); }
 
 /** Offset (floats) of block (ic, pc) in A packed whole: earlier row blocks, then earlier k blocks of this one. */
 export function packedAAt(m: i32, k: i32, ic: i32, pc: i32): usize {

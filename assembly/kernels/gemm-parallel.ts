@@ -21,6 +21,8 @@ const TASKS_PER_THREAD: i32 = 4;
 // stays inside one block.
 const PACK_ROWS: i32 = 32;
 const PACK_COLS: i32 = 64;
+// The shared operand is packed whole only up to this size (a 16384 x 16384 float32 matrix).
+const MAX_SHARED_BYTES: f64 = 1073741824; // 1 GiB
 
 /**
  * Splits c[m, n] (+)= A @ B (+ bias) into panels of whole tiles, rows of C when m >= n and
@@ -33,7 +35,10 @@ export function gemmParallel(c: usize, a: usize, b: usize, m: i32, k: i32, n: i3
   const chunk = ((len + parts - 1) / parts + unit - 1) / unit * unit;
   const tasks = (len + chunk - 1) / chunk;
   if (tasks < 2) return false;
-  const shared = (((rows ? packedBFloats(k, n) : packedAFloats(m, k)) << 2) + 15) & ~15;
+  // an operand that big is an expanded view: the product stays on one thread rather than copy it
+  const sharedBytes = (rows ? packedBFloats(k, n) : packedAFloats(m, k)) * 4;
+  if (sharedBytes > MAX_SHARED_BYTES) return false;
+  const shared = (<usize>sharedBytes + 15) & ~15;
   const own = rows ? gemmScratchA(chunk, k) : gemmScratchB(k, chunk);
   const per = (own + <usize>EDGE_BYTES + 15) & ~15;
   const bytes = shared + per * <usize>t;

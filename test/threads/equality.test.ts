@@ -61,6 +61,15 @@ describe("bit equality between 1 and 2 threads", () => {
       expectSame(two, one);
     });
 
+  test("GEMM of expanded operands whose packed copy would pass 4 GiB stays on one thread, right", () => {
+    // 8 x (2^27 + 3) @ (2^27 + 3) x 8 of stride-0 views: packing B whole would take 4 GiB + 96 bytes
+    const k = 2 ** 27 + 3;
+    const [one, two] = both(() => [matmul(tensor([[1]]).expand([8, k]), tensor([[1]]).expand([k, 8]))]);
+    expectSame(two, one);
+    const v = new Float32Array(one[0].buffer);
+    expect(v.every((x) => x > 0.9 * k && x <= k)).toBe(true);
+  });
+
   test("conv2d forward and backward", () => {
     const [one, two] = both(() => {
       const x = randn([8, 3, 34, 33], { requiresGrad: true }), w = randn([16, 3, 5, 5], { requiresGrad: true });
