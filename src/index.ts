@@ -54,7 +54,8 @@ export { toDot, graphOf, type DotOptions, type GraphOptions, type GraphNode } fr
 export { save, load, SafetensorsError, type SaveOptions, type StateDict } from "./io/safetensors.js";
 export { saveFile, loadFile } from "./io/node.js";
 export { formatPy, print, setPrintSink, type PrintSink } from "./print.js";
-export { tidy, memory, collectGarbage, setMemoryOptions, type MemoryInfo, type MemoryOptions } from "./lifetime.js";
+export { tidy, memory, collectGarbage, type MemoryInfo } from "./lifetime.js";
+export { setMemoryOptions, type MemoryOptions } from "./memoryOptions.js";
 export {
   WasmgradError, ShapeError, IndexError, DTypeError, AutogradError, OutOfMemoryError, DisposedError,
 } from "./errors.js";
