@@ -3,7 +3,7 @@
 //   tensors point to; it is registered once with a FinalizationRegistry, and when every tensor of
 //   the chunk is unreachable the registry releases all 64 handles together. Registering one object
 //   per tensor would cost more than the op itself; per chunk it is a few ns a tensor.
-//   A tensor with more than BIG elements gets a chunk of its own, so a long-lived small tensor pins
+//   A tensor of more than BIG_BYTES gets a chunk of its own, so a long-lived small tensor pins
 //   at most 63 small neighbours and never a large one.
 // - Synchronous loops: in Node, the registry comes from a context where V8's cleanupSome() exists,
 //   so reclaimed chunks are released inside a loop that never yields, and when the core's heap
@@ -23,7 +23,7 @@ import { DisposedError, DTypeError } from "./errors.js";
 import { nextScale } from "./gcScale.js";
 
 const CHUNK = 64;
-const BIG = 1024;
+const BIG_BYTES = 4096; // 1024 float32 elements
 
 /** The part of a Tensor that lifetime management reads and writes. */
 export interface Owned {
@@ -112,9 +112,9 @@ let gcHeapBytes = 12 << 20;
 // Heap bytes after the last collection (the lowest seen since, if tensors were disposed).
 let baseline = 0;
 // When to look at the heap: every CHECK_TENSORS tensors, or once the estimate of the bytes that
-// tensors tracked since the last check took passes checkBytes. The estimate is numel * 4 (the
-// element size of float32 and int32; it overcounts bool tensors and views, which only makes a check
-// come early) plus TENSOR_OVERHEAD for the table entry, storage record and graph node.
+// tensors tracked since the last check took passes checkBytes. The estimate is the bytes of their
+// elements (it overcounts views, which only makes a check come early) plus TENSOR_OVERHEAD for the
+// table entry, storage record and graph node.
 const CHECK_TENSORS = 1024;
 const TENSOR_OVERHEAD = 128;
 let sinceCheck = 0;
@@ -166,8 +166,9 @@ function checkMemory(): void {
   sinceCheck = 0;
   bytesSinceCheck = 0;
   registry.cleanupSome?.();
-  const live = W.heapLiveBytes();
+  let live = W.heapLiveBytes();
   if (live < baseline) baseline = live;
+  if (live > threshold() && scopes.length !== 0) live -= scopedBytes();
   if (forceGc && live > threshold()) {
     timedCollection();
   } else if (live > threshold()) {
@@ -236,12 +237,31 @@ export function retryAlloc(fn: () => number): number {
   return fn();
 }
 
-const scopes: Owned[][] = [];
+/** The tensors an open tidy() scope made (it disposes them when it ends), and their data bytes. */
+interface Scope {
+  tensors: Owned[];
+  bytes: number[];
+}
+const scopes: Scope[] = [];
 
-/** Starts tracking a new tensor (its handle holds one reference for this object). */
-export function track(t: Owned, numel: number): void {
+/**
+ * Bytes of the live tensors that open tidy() scopes hold: no GC can free them before their scope
+ * ends, so they are not garbage waiting for a collection (a loop whose body runs in tidy() must
+ * never force one).
+ */
+function scopedBytes(): number {
+  let sum = 0;
+  for (const scope of scopes) {
+    const { tensors, bytes } = scope;
+    for (let i = 0; i < tensors.length; i++) if (tensors[i]._h !== 0) sum += bytes[i] + TENSOR_OVERHEAD;
+  }
+  return sum;
+}
+
+/** Starts tracking a new tensor of `bytes` bytes of data (its handle holds one reference for this object). */
+export function track(t: Owned, bytes: number): void {
   let c = current;
-  if (numel > BIG) {
+  if (bytes > BIG_BYTES) {
     c = new Chunk(1);
     registry.register(c, c.handles);
   } else if (c.n === CHUNK) {
@@ -251,8 +271,12 @@ export function track(t: Owned, numel: number): void {
   t._chunk = c;
   t._slot = c.n;
   c.handles[c.n++] = t._h;
-  if (scopes.length !== 0) scopes[scopes.length - 1].push(t);
-  if (++sinceCheck === CHECK_TENSORS || (bytesSinceCheck += numel * 4 + TENSOR_OVERHEAD) > checkBytes) checkMemory();
+  if (scopes.length !== 0) {
+    const scope = scopes[scopes.length - 1];
+    scope.tensors.push(t);
+    scope.bytes.push(bytes);
+  }
+  if (++sinceCheck === CHECK_TENSORS || (bytesSinceCheck += bytes + TENSOR_OVERHEAD) > checkBytes) checkMemory();
 }
 
 /** Releases the tensor's WASM reference now; later use throws. Idempotent. */
@@ -289,7 +313,7 @@ export function tidyKeeping<T>(fn: () => T): T {
 }
 
 function inScope<T>(fn: () => T, handOn: boolean): T {
-  const scope: Owned[] = [];
+  const scope: Scope = { tensors: [], bytes: [] };
   scopes.push(scope);
   let result: T;
   try {
@@ -298,17 +322,20 @@ function inScope<T>(fn: () => T, handOn: boolean): T {
     scopes.pop();
   }
   if (result instanceof Promise) {
-    for (const t of scope) dispose(t);
+    for (const t of scope.tensors) dispose(t);
     throw new DTypeError("tidy: fn must be synchronous (it returned a Promise); tensors it made were disposed");
   }
   const keep = new Set<Owned>();
   collect(result, keep, new Set());
   // survivors belong to the enclosing scope, if any (and if handed on)
   const outer = handOn && scopes.length !== 0 ? scopes[scopes.length - 1] : null;
-  for (const t of scope) {
+  scope.tensors.forEach((t, i) => {
     if (!keep.has(t)) dispose(t);
-    else if (outer) outer.push(t);
-  }
+    else if (outer) {
+      outer.tensors.push(t);
+      outer.bytes.push(scope.bytes[i]);
+    }
+  });
   return result;
 }
 
@@ -319,8 +346,11 @@ function inScope<T>(fn: () => T, handOn: boolean): T {
  */
 export function persist(t: Owned): void {
   for (const scope of scopes) {
-    const i = scope.lastIndexOf(t);
-    if (i >= 0) scope.splice(i, 1);
+    const i = scope.tensors.lastIndexOf(t);
+    if (i >= 0) {
+      scope.tensors.splice(i, 1);
+      scope.bytes.splice(i, 1);
+    }
   }
 }
 

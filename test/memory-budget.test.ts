@@ -39,6 +39,13 @@ test("a loop of 8 MiB temporaries runs 3,000 steps with no dispose in at most 96
   expect(r.peakWasmBytes).toBeLessThanOrEqual(96 * MiB);
 }, 300_000);
 
+test("a tidy() loop body whose temporaries pass the GC threshold forces no GC (its scope holds them)", () => {
+  const r = script("tidy-large.mjs", 200) as Run & { majorGcs: number };
+  console.log(`tidy loop, 4 x 4 MiB temporaries beside 12 MiB kept, x200: ${r.majorGcs} full GCs, ${(r.usPerStep / 1000).toFixed(2)} ms/step`);
+  expect(r.steps).toBe(200);
+  expect(r.majorGcs).toBe(0);
+}, 60_000);
+
 /** Makes n tensors and drops them (the function's frame holds the last references). */
 function garbage(n: number, shape: number[]): void {
   for (let i = 0; i < n; i++) ones(shape).add(1);
