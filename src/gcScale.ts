@@ -29,3 +29,17 @@ export function nextScale(scale: number, share: number, freedBytes: number, free
   if (scale > 1 && (scale > limit || share < GC_SHARE / 2)) return scale / 2;
   return scale;
 }
+
+/**
+ * The heap size past which a check forces a GC: gcHeapBytes times the scale, or half as much again
+ * as the heap held after the last collection (`baseline`) plus half of what the scale adds to
+ * gcHeapBytes, whichever is larger. Without the second part's own growth, a loop of large
+ * temporaries beside more than gcHeapBytes of kept tensors collected just as often whatever share
+ * of its time the collections took (a*b+c on 1M floats beside tfjs and jax-js in `npm run bench`).
+ * It grows by gcHeapBytes, not by the baseline: a baseline measured in the middle of a step holds
+ * that step's temporaries too (up to 32 MiB beside 8 MiB kept in test/memory/temps.mjs), and twice
+ * that would carry such a loop past its 96 MiB bound.
+ */
+export function gcThreshold(gcHeapBytes: number, scale: number, baseline: number): number {
+  return Math.max(gcHeapBytes * scale, baseline * 1.5 + (scale - 1) * gcHeapBytes / 2);
+}

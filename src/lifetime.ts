@@ -20,7 +20,7 @@
 import { W } from "./wasm/load.js";
 import { i32, scratchIndex } from "./wasm/memory.js";
 import { DisposedError, DTypeError } from "./errors.js";
-import { nextScale } from "./gcScale.js";
+import { nextScale, gcThreshold } from "./gcScale.js";
 
 const CHUNK = 64;
 const BIG_BYTES = 4096; // 1024 float32 elements
@@ -104,10 +104,10 @@ function closeChunk(): void {
   registry.register(current, current.handles);
 }
 
-// When to force a full GC (Node): once the core's heap exceeds gcHeapBytes, or half as much again
-// as it held after the last collection, whichever is larger. A fixed target keeps the peak memory
-// of small programs predictable (table pages and other bookkeeping count too); the proportional
-// part keeps programs with large live data from collecting after every small allocation.
+// When to force a full GC (Node): gcThreshold (gcScale.ts) of gcHeapBytes, the scale and the heap
+// after the last collection. A fixed target keeps the peak memory of small programs predictable
+// (table pages and other bookkeeping count too); the proportional part keeps programs with large
+// live data from collecting after every small allocation.
 let gcHeapBytes = 12 << 20;
 // Heap bytes after the last collection (the lowest seen since, if tensors were disposed).
 let baseline = 0;
@@ -126,7 +126,7 @@ let lastGcEnd = 0;
 
 /** The heap size past which a check forces a GC. */
 function threshold(): number {
-  return Math.max(gcHeapBytes * scale, baseline * 1.5);
+  return gcThreshold(gcHeapBytes, scale, baseline);
 }
 
 /** The forced collection of a check, timed, and the threshold scaled by its share of the time. */
