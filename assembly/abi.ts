@@ -78,3 +78,5 @@ export enum Status {
 export const MAX_DIMS = 8;
 /** Maximum number of elements of a tensor (2^31 - 1: element offsets are i32). */
 export const MAX_NUMEL = 2147483647;
+/** Elements per readRange call when a strided tensor's values are read out (1 MiB of float32). */
+export const READ_CHUNK = 262144;

@@ -30,7 +30,8 @@ export {
 export { castOp, inplaceBinaryOp, inplaceScalarOp, fillOp, copyOp } from "./ops/inplace";
 export { inplaceBase } from "./ops/copySlices";
 export { registeredViews } from "./autograd/views";
-export { emptyOp, fillValue, arangeFill, randomFill, itemOp, readAddr, freeCopy } from "./ops/creation";
+export { emptyOp, fillValue, arangeFill, randomFill, itemOp } from "./ops/creation";
+export { readRange, freeRange } from "./ops/readRange";
 export {
   releaseMany, gradOf, setGrad, flagsOf, setRequiresGrad, retainGrad, isLeaf, dataAddr, detachInPlace, setHooked,
 } from "./handles";

@@ -1,10 +1,10 @@
-// Creation and raw access: empty tensors, fills, ranges, random draws, and reading values out.
+// Creation and raw access: empty tensors, fills, ranges, random draws, and item(); values are
+// read out through readRange.ts.
 // None of these record anything.
 
 import { DType } from "../abi";
 import { alloc, free } from "../memory";
-import { dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, newTensor, isContiguous, byteSize } from "../tensor";
-import { copyStrided } from "../kernels/layout";
+import { dataPtr, numelOf, dtypeOf, newTensor } from "../tensor";
 import { uniformKernel, normalKernel, randintKernel } from "../kernels/random";
 import { scratch, getScalar } from "./common";
 import { rawFill } from "./inplace";
@@ -48,14 +48,3 @@ export function randomFill(h: i32, kind: i32, a: f64, b: f64): void {
 /** The element of a one-element tensor as f64. */
 export function itemOp(h: i32): f64 { return getScalar(dataPtr(h), dtypeOf(h)); }
 
-/**
- * Address of h's values in row-major order in its dtype: its data if contiguous, otherwise a
- * copy that the caller returns with freeCopy(h, ptr). 0 if out of memory.
- */
-export function readAddr(h: i32): usize {
-  if (isContiguous(h)) return dataPtr(h);
-  const p = alloc(byteSize(h));
-  if (p) copyStrided(p, dtypeOf(h), 0, dataPtr(h), dtypeOf(h), stridesPtr(h), ndimOf(h), shapePtr(h));
-  return p;
-}
-export function freeCopy(h: i32, p: usize): void { if (p && p != dataPtr(h)) free(p, byteSize(h)); }

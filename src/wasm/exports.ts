@@ -45,8 +45,8 @@ export interface CoreExports {
   arangeFill(h: number, start: number, step: number): void;
   randomFill(h: number, kind: number, a: number, b: number): void;
   itemOp(h: number): number;
-  readAddr(h: number): number;
-  freeCopy(h: number, p: number): void;
+  readRange(h: number, start: number, count: number): number;
+  freeRange(h: number, p: number, count: number): void;
   releaseMany(ptr: number, n: number): void;
   gradOf(h: number): number;
   setGrad(h: number, g: number): void;

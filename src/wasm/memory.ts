@@ -4,7 +4,7 @@
 // `memory.buffer` becomes a new, longer SharedArrayBuffer while the old one stays valid but short,
 // so the check compares lengths as well as identity.
 
-import { DType } from "../../assembly/abi.js";
+import { DType, READ_CHUNK } from "../../assembly/abi.js";
 import { W, onLoad } from "./load.js";
 import { retryAlloc } from "../lifetime.js";
 import { oom } from "../errors.js";
@@ -62,8 +62,9 @@ const SHIFT = [2, 3, 2, 0];
 
 /**
  * Copies n elements of a tensor's row-major values (typed by dtype) out of WASM memory. A strided
- * tensor is first copied contiguous inside the core; with no memory for that (even after a
- * collection), or for the JS array, it throws an OutOfMemoryError naming `op`.
+ * tensor's values come through blocks of READ_CHUNK elements (readRange), so reading a view needs
+ * no contiguous copy of the whole; with no memory for a block (even after a collection), or for
+ * the JS array, it throws an OutOfMemoryError naming `op`.
  */
 export function readValues(h: number, n: number, dt: DType, op = "read"): Values {
   let out: Values;
@@ -75,12 +76,20 @@ export function readValues(h: number, n: number, dt: DType, op = "read"): Values
     throw e;
   }
   if (n === 0) return out;
-  let p = W.readAddr(h) >>> 0;
-  if (p === 0) p = retryAlloc(() => W.readAddr(h)) >>> 0;
-  if (p === 0) throw oom(op);
-  const src = viewOf(dt), at = p >>> SHIFT[dt];
-  out.set(src.subarray(at, at + n));
-  W.freeCopy(h, p);
+  if (W.isContiguous(h)) {
+    const at = (W.dataAddr(h) >>> 0) >>> SHIFT[dt];
+    out.set(viewOf(dt).subarray(at, at + n));
+    return out;
+  }
+  for (let start = 0; start < n; start += READ_CHUNK) {
+    const count = Math.min(READ_CHUNK, n - start);
+    let p = W.readRange(h, start, count) >>> 0;
+    if (p === 0) p = retryAlloc(() => W.readRange(h, start, count)) >>> 0;
+    if (p === 0) throw oom(op);
+    const at = p >>> SHIFT[dt];
+    out.set(viewOf(dt).subarray(at, at + count), start);
+    W.freeRange(h, p, count);
+  }
   return out;
 }
 
