@@ -15,6 +15,7 @@ export const JOB_UNARY: i32 = 4;
 export const JOB_GRAD: i32 = 5;
 export const JOB_FAULT: i32 = 6;
 export const JOB_GEMM_PACK: i32 = 7;
+export const JOB_NORMAL: i32 = 8;
 
 /** The job record: kind at 0, then 31 argument words (i32, or usize on wasm32). */
 // @ts-ignore: decorator

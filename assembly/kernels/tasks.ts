@@ -1,7 +1,8 @@
 // One task of the job in parallel.ts's record, run by whichever thread claimed it; `slot` is that
 // thread's index in the pool (0 for the calling thread), so per-thread scratch is slot's own.
 
-import { JOB_GEMM, JOB_GEMM_PACK, JOB_SUM, JOB_BINARY, JOB_UNARY, JOB_GRAD, JOB_FAULT, jobKind } from "./parallel";
+import { JOB_GEMM, JOB_GEMM_PACK, JOB_SUM, JOB_BINARY, JOB_UNARY, JOB_GRAD, JOB_FAULT, JOB_NORMAL, jobKind } from "./parallel";
+import { normalTask } from "./random";
 import { gemmTask, gemmPackTask } from "./gemm-parallel";
 import { sumTask, binaryTask, unaryTask, gradTask, faultTask } from "./parallelOps";
 
@@ -15,4 +16,5 @@ export function runTask(t: i32, slot: i32): void {
   else if (k == JOB_UNARY) unaryTask(t);
   else if (k == JOB_GRAD) gradTask(t);
   else if (k == JOB_FAULT) faultTask(slot);
+  else if (k == JOB_NORMAL) normalTask(t);
 }
