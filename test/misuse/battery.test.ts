@@ -13,7 +13,7 @@
 // build/index.js, which `npm test` builds first) with a time limit. The last test prints the
 // counts per class and the distinct defects, and asserts that every bad class is empty.
 
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,19 +34,18 @@ const ONLY = process.env.MISUSE_ONLY ? new RegExp(process.env.MISUSE_ONLY) : nul
 const RANDOM_PER_ENTRY = 24;
 const HAZARD_BUDGET_MS = 2000;
 // PyTorch does each of these in about a second where fresh memory is cheap. Where first touching
-// memory is slow (a sandbox faulting in pages: 2.4 GB took 25 s here, and torch's own
-// expand(6e8).contiguous() 17 s), the budget grows by what this machine needs to write the
-// result's bytes three times (the result, a contiguous copy on the way, and slack).
+// memory is slow (a sandbox faulting in pages: 2.4 GB took 2.4 s to 25 s on the same machine from
+// one minute to the next, and torch's own expand(6e8).contiguous() 17 s), the budget grows by what
+// this machine needs at that time to write the result's bytes three times (the result, a
+// contiguous copy on the way, and slack), measured in a fresh process at the result's own size: a
+// smaller sample (256 MB) took well under a tenth of the time per byte.
 const HEAVY_BUDGET_MS = 8000;
 
-/** ms this machine takes per byte of freshly allocated memory written once. */
-function freshMemoryMsPerByte(): number {
-  const n = 2 ** 26;
-  const t0 = performance.now();
-  const a = new Float32Array(n);
-  a.fill(1);
-  const ms = performance.now() - t0;
-  return a[n - 1] === 1 ? ms / (n * 4) : 0;
+/** ms a fresh process on this machine takes to allocate and write `bytes` of float32s once. */
+function freshMemoryMs(bytes: number): number {
+  const code = `const t0 = performance.now(); const a = new Float32Array(${Math.ceil(bytes / 4)}); a.fill(1);
+    console.log(a[a.length - 1] === 1 ? performance.now() - t0 : 0);`;
+  return Number(execFileSync(process.execPath, ["-e", code], { encoding: "utf8" }).trim());
 }
 
 const counts = Object.fromEntries(["ok", "typed", ...BAD].map((k) => [k, 0])) as Record<Klass, number>;
@@ -135,10 +134,12 @@ describe("misuse battery", () => {
         rest = rest.filter((c) => !done.has(c.id));
         if (rest.length === before) throw new Error(`the child process made no progress: ${r.stderr.slice(-800)}`);
       }
-      const msPerByte = freshMemoryMsPerByte();
+      const freshMs = new Map<number, number>();
       for (const k of KNOWN.filter((x) => x.heavy && !ONLY)) {
         calls++;
-        const budget = Math.round(HEAVY_BUDGET_MS + 3 * msPerByte * (k.bytes ?? 0));
+        const bytes = k.bytes ?? 0;
+        if (bytes && !freshMs.has(bytes)) freshMs.set(bytes, freshMemoryMs(bytes));
+        const budget = Math.round(HEAVY_BUDGET_MS + 3 * (freshMs.get(bytes) ?? 0));
         const r = await runChild(script, dir, { pkg: new URL(`file://${pkg}`).href, calls: [], known: [k.call] }, budget);
         if (r.known.length) {
           const { res, after } = r.known[0];
