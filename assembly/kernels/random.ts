@@ -7,7 +7,6 @@
 
 import { alloc, free } from "../memory";
 import { JOB_NORMAL, threadCount, runParallel, jobArg, setJobArg } from "./parallel";
-import { normalPairs4 } from "./normal4";
 
 export const GEN_BYTES: usize = 2528;
 const N: i32 = 624;
@@ -228,14 +227,8 @@ export function normalScalar(g: usize, mean: f64, std: f64): f64 {
 
 /** Box-Muller on d[j], d[j+8] (j < 8) in place: uniforms in, normals out (torch's normal_fill_16). */
 function normal16F32(d: usize, mean: f32, std: f32): void {
-  // four pairs at a time (normal4.ts), these scalar lines where an FMA needs its exact tail
-  for (let j = 0; j < 8; j += 4) if (!normalPairs4(d, j, mean, std)) normalPairsF32(d, j, j + 4, mean, std);
-}
-
-/** Pairs [j0, j1) of normal16F32's block, one at a time. */
-function normalPairsF32(d: usize, j0: i32, j1: i32, mean: f32, std: f32): void {
   const twoPi = <f32>(2.0 * Math.PI);
-  for (let j = j0; j < j1; j++) {
+  for (let j = 0; j < 8; j++) {
     const pa = d + (<usize>j << 2), pb = pa + 32;
     const radius = Mathf.sqrt(<f32>-2 * logCephes(<f32>1 - load<f32>(pa)));
     const c = sincosCephes(twoPi * load<f32>(pb));
