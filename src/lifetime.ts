@@ -237,24 +237,24 @@ export function retryAlloc(fn: () => number): number {
   return fn();
 }
 
-/** The tensors an open tidy() scope made (it disposes them when it ends), and their data bytes. */
+/** The tensors an open tidy() scope made (it disposes them when it ends), their data bytes, and the sum. */
 interface Scope {
   tensors: Owned[];
   bytes: number[];
+  total: number;
 }
 const scopes: Scope[] = [];
 
 /**
- * Bytes of the live tensors that open tidy() scopes hold: no GC can free them before their scope
- * ends, so they are not garbage waiting for a collection (a loop whose body runs in tidy() must
- * never force one).
+ * Bytes that open tidy() scopes hold: no GC can free their tensors before the scope ends, so they
+ * are not garbage waiting for a collection (a loop whose body runs in tidy() must never force
+ * one). Kept as sums, so a check costs the same beside a scope of a million tensors; a tensor
+ * disposed inside its scope still counts until the scope ends, which only makes a collection of
+ * older garbage come later (every tensor made meanwhile belongs to a scope).
  */
 function scopedBytes(): number {
   let sum = 0;
-  for (const scope of scopes) {
-    const { tensors, bytes } = scope;
-    for (let i = 0; i < tensors.length; i++) if (tensors[i]._h !== 0) sum += bytes[i] + TENSOR_OVERHEAD;
-  }
+  for (const scope of scopes) sum += scope.total;
   return sum;
 }
 
@@ -273,8 +273,10 @@ export function track(t: Owned, bytes: number): void {
   c.handles[c.n++] = t._h;
   if (scopes.length !== 0) {
     const scope = scopes[scopes.length - 1];
+    const b = bytes + TENSOR_OVERHEAD;
     scope.tensors.push(t);
-    scope.bytes.push(bytes);
+    scope.bytes.push(b);
+    scope.total += b;
   }
   if (++sinceCheck === CHECK_TENSORS || (bytesSinceCheck += bytes + TENSOR_OVERHEAD) > checkBytes) checkMemory();
 }
@@ -313,7 +315,7 @@ export function tidyKeeping<T>(fn: () => T): T {
 }
 
 function inScope<T>(fn: () => T, handOn: boolean): T {
-  const scope: Scope = { tensors: [], bytes: [] };
+  const scope: Scope = { tensors: [], bytes: [], total: 0 };
   scopes.push(scope);
   let result: T;
   try {
@@ -334,6 +336,7 @@ function inScope<T>(fn: () => T, handOn: boolean): T {
     else if (outer) {
       outer.tensors.push(t);
       outer.bytes.push(scope.bytes[i]);
+      outer.total += scope.bytes[i];
     }
   });
   return result;
@@ -349,7 +352,7 @@ export function persist(t: Owned): void {
     const i = scope.tensors.lastIndexOf(t);
     if (i >= 0) {
       scope.tensors.splice(i, 1);
-      scope.bytes.splice(i, 1);
+      scope.total -= scope.bytes.splice(i, 1)[0];
     }
   }
 }

@@ -37,8 +37,10 @@ describe("browser download size", () => {
   // bytes are its error messages.
   test.fails(`bundle + each core it loads <= ${BUDGET_GZIP} bytes gzipped`, () => withinBudget(BUDGET_GZIP));
 
-  // 130,000 until the vectorised 2x2 max pool, stride-1 im2col/col2im, row sums and axpy added ~1.8 KB
-  test("bundle + each core it loads stay below 132,000 bytes gzipped (no unnoticed growth)", () => withinBudget(132_000));
+  // 130,000 until the vectorised 2x2 max pool, stride-1 im2col/col2im, row sums and axpy added ~1.8 KB;
+  // 132,000 until reading views in blocks (readRange), randn's split Box-Muller and its exact-FMA
+  // fast path, and the tidy-scope sums of the GC check added ~0.7 KB (131,309 -> 132,003)
+  test("bundle + each core it loads stay below 132,500 bytes gzipped (no unnoticed growth)", () => withinBudget(132_500));
 
   test("the bundle keeps class names (error names and module printing need them)", async () => {
     const url = new URL("../../build/wasmgrad.browser.js", import.meta.url).href;
