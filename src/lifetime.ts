@@ -15,12 +15,14 @@
 //   engine schedules itself; past the threshold an untouched ArrayBuffer tells the engine how much
 //   memory is waiting (signalPressure). Long synchronous loops there use tidy().
 // - Out of memory: retryAlloc() collects and tries an allocation once more before giving up.
-// - Explicit: dispose(), tidy(fn) and `using` release at once and make memory deterministic.
+// - Explicit: dispose(), tidy(fn) and `using` release at once and make memory deterministic
+//   (scopes.ts keeps the open tidy() scopes).
 
 import { W } from "./wasm/load.js";
 import { i32, scratchIndex } from "./wasm/memory.js";
 import { DisposedError, DTypeError } from "./errors.js";
 import { nextScale, gcThreshold } from "./gcScale.js";
+import { openScope, closeScope, innermostScope, addToScope, scopedBytes, collect } from "./scopes.js";
 
 const CHUNK = 64;
 const BIG_BYTES = 4096; // 1024 float32 elements
@@ -168,7 +170,7 @@ function checkMemory(): void {
   registry.cleanupSome?.();
   let live = W.heapLiveBytes();
   if (live < baseline) baseline = live;
-  if (live > threshold() && scopes.length !== 0) live -= scopedBytes();
+  if (live > threshold()) live -= scopedBytes();
   if (forceGc && live > threshold()) {
     timedCollection();
   } else if (live > threshold()) {
@@ -237,27 +239,6 @@ export function retryAlloc(fn: () => number): number {
   return fn();
 }
 
-/** The tensors an open tidy() scope made (it disposes them when it ends), their data bytes, and the sum. */
-interface Scope {
-  tensors: Owned[];
-  bytes: number[];
-  total: number;
-}
-const scopes: Scope[] = [];
-
-/**
- * Bytes that open tidy() scopes hold: no GC can free their tensors before the scope ends, so they
- * are not garbage waiting for a collection (a loop whose body runs in tidy() must never force
- * one). Kept as sums, so a check costs the same beside a scope of a million tensors; a tensor
- * disposed inside its scope still counts until the scope ends, which only makes a collection of
- * older garbage come later (every tensor made meanwhile belongs to a scope).
- */
-function scopedBytes(): number {
-  let sum = 0;
-  for (const scope of scopes) sum += scope.total;
-  return sum;
-}
-
 /** Starts tracking a new tensor of `bytes` bytes of data (its handle holds one reference for this object). */
 export function track(t: Owned, bytes: number): void {
   let c = current;
@@ -271,13 +252,8 @@ export function track(t: Owned, bytes: number): void {
   t._chunk = c;
   t._slot = c.n;
   c.handles[c.n++] = t._h;
-  if (scopes.length !== 0) {
-    const scope = scopes[scopes.length - 1];
-    const b = bytes + TENSOR_OVERHEAD;
-    scope.tensors.push(t);
-    scope.bytes.push(b);
-    scope.total += b;
-  }
+  const scope = innermostScope();
+  if (scope !== null) addToScope(scope, t, bytes + TENSOR_OVERHEAD);
   if (++sinceCheck === CHECK_TENSORS || (bytesSinceCheck += bytes + TENSOR_OVERHEAD) > checkBytes) checkMemory();
 }
 
@@ -315,13 +291,12 @@ export function tidyKeeping<T>(fn: () => T): T {
 }
 
 function inScope<T>(fn: () => T, handOn: boolean): T {
-  const scope: Scope = { tensors: [], bytes: [], total: 0 };
-  scopes.push(scope);
+  const scope = openScope();
   let result: T;
   try {
     result = fn();
   } finally {
-    scopes.pop();
+    closeScope();
   }
   if (result instanceof Promise) {
     for (const t of scope.tensors) dispose(t);
@@ -330,44 +305,12 @@ function inScope<T>(fn: () => T, handOn: boolean): T {
   const keep = new Set<Owned>();
   collect(result, keep, new Set());
   // survivors belong to the enclosing scope, if any (and if handed on)
-  const outer = handOn && scopes.length !== 0 ? scopes[scopes.length - 1] : null;
+  const outer = handOn ? innermostScope() : null;
   scope.tensors.forEach((t, i) => {
     if (!keep.has(t)) dispose(t);
-    else if (outer) {
-      outer.tensors.push(t);
-      outer.bytes.push(scope.bytes[i]);
-      outer.total += scope.bytes[i];
-    }
+    else if (outer) addToScope(outer, t, scope.bytes[i]);
   });
   return result;
-}
-
-/**
- * Takes t out of every open tidy() scope, so that none disposes it: for tensors a library object
- * keeps across calls (an optimizer's momentum buffers), which may first be made inside a user's
- * tidy. The GC still releases t once it is unreachable.
- */
-export function persist(t: Owned): void {
-  for (const scope of scopes) {
-    const i = scope.tensors.lastIndexOf(t);
-    if (i >= 0) {
-      scope.tensors.splice(i, 1);
-      scope.total -= scope.bytes.splice(i, 1)[0];
-    }
-  }
-}
-
-/** Every tensor reachable from a returned value: through arrays, Maps, Sets and plain objects. */
-function collect(v: unknown, into: Set<Owned>, seen: Set<unknown>): void {
-  if (v === null || typeof v !== "object" || seen.has(v)) return;
-  seen.add(v);
-  if ("_h" in (v as object) && "_chunk" in (v as object)) {
-    into.add(v as Owned);
-    return;
-  }
-  if (Array.isArray(v) || v instanceof Set) for (const x of v) collect(x, into, seen);
-  else if (v instanceof Map) for (const [k, x] of v) { collect(k, into, seen); collect(x, into, seen); }
-  else for (const k of Object.keys(v as object)) collect((v as Record<string, unknown>)[k], into, seen);
 }
 
 /** What the WASM core holds. */

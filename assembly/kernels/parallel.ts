@@ -25,6 +25,11 @@ export const JOB_NORMAL: i32 = 8;
 @inline export function jobArg(i: i32): i32 { return load<i32>(job + 4 + (<usize>i << 2)); }
 // @ts-ignore: decorator
 @inline export function setJobArg(i: i32, v: i32): void { store<i32>(job + 4 + (<usize>i << 2), v); }
+/** An f64 argument in words i and i + 1. */
+// @ts-ignore: decorator
+@inline export function jobArgF64(i: i32): f64 { return load<f64>(job + 4 + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline export function setJobArgF64(i: i32, v: f64): void { store<f64>(job + 4 + (<usize>i << 2), v); }
 // @ts-ignore: decorator
 @inline export function jobKind(): i32 { return load<i32>(job); }
 

@@ -6,7 +6,7 @@
 // the seed. The default generator lives in static memory; others come from alloc().
 
 import { alloc, free } from "../memory";
-import { JOB_NORMAL, threadCount, runParallel, jobArg, setJobArg } from "./parallel";
+import { JOB_NORMAL, threadCount, runParallel, jobArg, setJobArg, jobArgF64, setJobArgF64 } from "./parallel";
 
 export const GEN_BYTES: usize = 2528;
 const N: i32 = 624;
@@ -262,12 +262,10 @@ function transformBlocks(out: usize, first: i32, last: i32, dt: i32, mean: f64, 
   }
 }
 
-/** Task t of a JOB_NORMAL job (args: out, blocks, dt, mean and std as two halves each). */
+/** Task t of a JOB_NORMAL job (args: out, blocks, dt, then mean and std as f64s). */
 export function normalTask(t: i32): void {
-  const mean = reinterpret<f64>(<u64><u32>jobArg(3) | (<u64><u32>jobArg(4) << 32));
-  const std = reinterpret<f64>(<u64><u32>jobArg(5) | (<u64><u32>jobArg(6) << 32));
   const first = t * NORMAL_TASK_BLOCKS;
-  transformBlocks(<usize>jobArg(0), first, min(jobArg(1), first + NORMAL_TASK_BLOCKS), jobArg(2), mean, std);
+  transformBlocks(<usize>jobArg(0), first, min(jobArg(1), first + NORMAL_TASK_BLOCKS), jobArg(2), jobArgF64(3), jobArgF64(5));
 }
 
 /**
@@ -289,9 +287,8 @@ export function normalFill(g: usize, out: usize, n: i32, dt: i32, mean: f64, std
   else uniformF64(g, out, n, 0, 1);
   const blocks = n >> 4;
   if (n >= NORMAL_PAR_MIN && threadCount() > 1) {
-    const m = reinterpret<u64>(mean), s = reinterpret<u64>(std);
     setJobArg(0, <i32>out); setJobArg(1, blocks); setJobArg(2, dt);
-    setJobArg(3, <i32>m); setJobArg(4, <i32>(m >> 32)); setJobArg(5, <i32>s); setJobArg(6, <i32>(s >> 32));
+    setJobArgF64(3, mean); setJobArgF64(5, std);
     runParallel(JOB_NORMAL, (blocks + NORMAL_TASK_BLOCKS - 1) / NORMAL_TASK_BLOCKS);
   } else {
     transformBlocks(out, 0, blocks, dt, mean, std);

@@ -4,7 +4,8 @@
 
 import { Tensor, h, shapeOf } from "../tensor.js";
 import { W } from "../wasm/load.js";
-import { tidyKeeping, persist } from "../lifetime.js";
+import { tidyKeeping } from "../lifetime.js";
+import { persist } from "../scopes.js";
 import { enableGrad } from "../gradMode.js";
 import { clone } from "../ops/shape.js";
 import { full } from "../ops/creation.js";

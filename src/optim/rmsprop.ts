@@ -2,7 +2,7 @@
 
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
-import { persist } from "../lifetime.js";
+import { persist } from "../scopes.js";
 import { zerosLike, full } from "../ops/creation.js";
 import { WasmgradError } from "../errors.js";
 import { named, optsArg } from "../validate.js";
