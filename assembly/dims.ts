@@ -81,7 +81,7 @@ export function intern(kind: i32, nd: i32, p: usize): usize {
   let n = 1;
   for (let d = 0; d < nd; d++) n *= load<i32>(p + (<usize>d << 2));
   store<i32>(r + R_NUMEL, n);
-  memory.copy(r + R_DATA, p, <usize>nd << 2);
+  for (let d = 0; d < nd; d++) store<i32>(r + R_DATA + (<usize>d << 2), load<i32>(p + (<usize>d << 2)));
   store<u32>(r + R_NEXT, load<u32>(slot));
   store<u32>(slot, <u32>r);
   recordCount++;

@@ -6,7 +6,7 @@
 // training loop most entries belong to temporaries waiting for the JS garbage collector, so their
 // size sets how often a collection must be forced.
 
-import { alloc, free } from "./memory";
+import { alloc, free, zeroBlock } from "./memory";
 import { DType, MAX_NUMEL } from "./abi";
 import {
   newInlineStorage, newSeparateStorage, newAliasStorage, storageRetain, storageRelease, INLINE_MAX, S_DATA, S_VERSION,
@@ -197,7 +197,7 @@ function newEntry(): i32 {
   const h = freeHead;
   const e = ent(h);
   freeHead = load<i32>(e + E_STORAGE);
-  memory.fill(e, 0, <usize>1 << ENTRY_SHIFT);
+  zeroBlock(e, <usize>1 << ENTRY_SHIFT);
   store<i32>(e + E_REFS, 1);
   liveCount++;
   return h;
@@ -243,6 +243,18 @@ function newTensorRec(shape: usize, dtype: i32): i32 {
     n *= <u64>load<i32>(shape + R_DATA + (<usize>d << 2));
     if (n > <u64>MAX_NUMEL) { dimsRelease(shape); return 0; }
   }
+  return tensorOver(shape, dtype, n);
+}
+
+/**
+ * newTensorRec for a record some live tensor already has: its element count was checked when
+ * that tensor was made, so the record's own count is used (the loop above is on every op's path).
+ */
+function newTensorKnown(shape: usize, dtype: i32): i32 {
+  return tensorOver(shape, dtype, <u64><u32>load<i32>(shape + R_NUMEL));
+}
+
+function tensorOver(shape: usize, dtype: i32, n: u64): i32 {
   const bytes = n << elemShift(dtype);
   if (bytes > 0xfff00000) { dimsRelease(shape); return 0; }
   // Small tensors keep data and record in one block; larger ones get a block of their own, so a
@@ -252,14 +264,21 @@ function newTensorRec(shape: usize, dtype: i32): i32 {
   return entryOver(s, shape, dtype);
 }
 
-/** An entry over storage record s (its reference taken over), shaped by record `shape` (taken over). */
+/**
+ * A contiguous entry over storage record s (its reference taken over), shaped by record `shape`
+ * (taken over). Every op's output is made here, so the fresh entry's fields are written directly
+ * rather than through setRecs' general case (it is zeroed, and its strides are the row-major ones).
+ */
 function entryOver(s: usize, shape: usize, dtype: i32): i32 {
-  const h = newEntry();
+  const rowMajor = contiguousStridesOf(shape);
+  const h = rowMajor ? newEntry() : 0;
   if (!h) { storageRelease(s); dimsRelease(shape); return 0; }
+  dimsRetain(rowMajor);
   const e = ent(h);
   store<i32>(e + E_STORAGE, <i32>s);
-  setDtype(h, dtype);
-  if (!setRecs(h, shape, 0)) { release(h); return 0; }
+  store<u32>(e + E_SHAPE, <u32>shape);
+  store<u32>(e + E_STRIDES, <u32>rowMajor);
+  store<i32>(e + E_META, dimsNdim(shape) | META_CONTIG | (dtype << 8));
   return h;
 }
 
@@ -276,7 +295,7 @@ export function newTensor(ndim: i32, shape: usize, dtype: i32): i32 {
 export function newTensorLike(like: i32, dtype: i32): i32 {
   const sr = shapeRec(like);
   dimsRetain(sr);
-  return newTensorRec(sr, dtype);
+  return newTensorKnown(sr, dtype);
 }
 
 /** A contiguous tensor of `dtype` with interned shape record `rec` (a reference is taken). */

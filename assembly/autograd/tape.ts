@@ -8,7 +8,7 @@
 // Layout: a 48-byte header, then nIn edges, nIn input shape records, nIn input dtypes, nSaved
 // saved slots of 8 bytes {handle, version}, nF f64 attributes (8-aligned), nI i32 attributes.
 
-import { alloc, free } from "../memory";
+import { alloc, free, zeroBlock } from "../memory";
 import {
   geti, seti, release, retain, requiresGrad, shapeRec, dtypeOf, flagsOf, setFlags, newView, copyDims,
   E_NODE, E_STORAGE, F_REQUIRES_GRAD, F_RETAINS_GRAD, S_VERSION,
@@ -139,7 +139,7 @@ export function newNode(op: i32, nIn: i32, ins: usize, nSaved: i32, nF: i32, nI:
   const bytes = fEnd + (<usize>nI << 2);
   const node = alloc(bytes);
   if (!node) return 0;
-  memory.fill(node, 0, bytes);
+  zeroBlock(node, bytes);
   nset(node, N_OP, op);
   nset(node, N_REFS, 1);
   nset(node, N_BYTES, <i32>bytes);

@@ -3,6 +3,7 @@
 // indices are int32, contiguous, and already range-checked by the facade.
 
 import { MAX_DIMS } from "../abi";
+import { zeroBlock } from "../memory";
 
 // @ts-ignore: decorator
 @lazy const cnt: usize = memory.data(MAX_DIMS * 4, 16);
@@ -29,7 +30,7 @@ export function takeAlong<T>(out: usize, a: usize, aStrides: usize, idx: usize, 
   if (nd == 0) { store<T>(out, load<T>(a)); return; }
   const n = countOf(nd, shape);
   if (n == 0) return;
-  memory.fill(cnt, 0, MAX_DIMS * 4);
+  zeroBlock(cnt, MAX_DIMS * 4);
   const sDim = at(aStrides, dim);
   let off = 0;
   for (let i = 0; i < n; i++) {
@@ -63,7 +64,7 @@ export function addAlong<T>(out: usize, outStrides: usize, src: usize, srcStride
   if (nd == 0) { store<T>(out, plus<T>(load<T>(out), load<T>(src))); return; }
   const n = countOf(nd, shape);
   if (n == 0) return;
-  memory.fill(cnt, 0, MAX_DIMS * 4);
+  zeroBlock(cnt, MAX_DIMS * 4);
   const oDim = at(outStrides, dim);
   let oo = 0, so = 0;
   for (let i = 0; i < n; i++) {

@@ -4,6 +4,7 @@
 // operand), so the common cases run as one long row.
 
 import { DType, MAX_DIMS } from "../abi";
+import { zeroBlock } from "../memory";
 import { binaryKernel, sop, cop, B_ARITH_END, MODE_VV, MODE_VS, MODE_SV } from "./binary";
 
 // Coalesced dims: sizes and the strides of up to three operands (0: the output, 1, 2: inputs).
@@ -59,7 +60,7 @@ function rowsOf(nd: i32): i32 {
 // @ts-ignore: decorator
 @lazy let off2: i32 = 0;
 function startRows(): void {
-  memory.fill(counters, 0, MAX_DIMS * 4);
+  zeroBlock(counters, MAX_DIMS * 4);
   off0 = 0; off1 = 0; off2 = 0;
 }
 /** Advances the outer-dim counters by one row. */

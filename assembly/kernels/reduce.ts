@@ -2,6 +2,7 @@
 // run in four f32x4 accumulators, then lanes in order, so results are deterministic run to run.
 
 import { MAX_DIMS } from "../abi";
+import { zeroBlock } from "../memory";
 
 // @ts-ignore: decorator
 @inline function at(p: usize, d: i32): i32 { return load<i32>(p + (<usize>d << 2)); }
@@ -116,7 +117,7 @@ export function reduceSum<T>(out: usize, a: usize, ndim: i32, shape: usize, mask
   for (let k = ndim - 1; k >= 0; k--) { store<i32>(inStrides + (<usize>k << 2), s); s *= at(shape, k); }
   // walk the input in blocks of `inner` elements; find each block's output index
   const blocks = total / (inner ? inner : 1);
-  memory.fill(idx, 0, MAX_DIMS * 4);
+  zeroBlock(idx, MAX_DIMS * 4);
   for (let b = 0; b < blocks; b++) {
     // output offset of this block: row-major over the kept dims
     let o = 0;

@@ -10,6 +10,7 @@ import {
 import { record, shouldRecord, shouldRecord3, save, markSaved, setAttrF, attrF, newNode, attach } from "../autograd/tape";
 import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_ATAN2, B_ARITH_END, C_EQ, C_LT, C_GT, C_GE, C_LE, L_AND, MODE_VV, MODE_VS, MODE_SV, setAxpyAlpha, B_AXPY } from "../kernels/binary";
 import { binaryPar } from "../kernels/parallelOps";
+import { zeroBlock } from "../memory";
 import { binaryStrided } from "../kernels/layout";
 import { powScalarKernel } from "../kernels/unary";
 import {
@@ -33,8 +34,11 @@ import { ternaryRule } from "./ternary";
 
 /** out = a (k) b into a fresh output of dtype odt (operands converted to dt); 0 if out of memory. */
 function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
-  const nd = broadcastShape(outShape, a, b);
-  const out = newOut(ndimOf(a) >= ndimOf(b) ? a : b, nd, outShape, odt);
+  // arithmetic on the same interned shape record (most calls, backward's among them): no
+  // broadcasting to work out, and the flat kernel below (comparisons walk outShape)
+  const same = k < B_ARITH_END && shapeRec(a) == shapeRec(b);
+  const nd = same ? ndimOf(a) : broadcastShape(outShape, a, b);
+  const out = same ? newTensorLike(a, odt) : newOut(ndimOf(a) >= ndimOf(b) ? a : b, nd, outShape, odt);
   if (!out) return 0;
   const pa = asDtype(a, dt), pb = asDtype(b, dt);
   if (!pa || !pb) { dropAs(a, dt, pa); dropAs(b, dt, pb); return failed(out); }
@@ -122,7 +126,7 @@ export function binaryScalar(k: i32, a: i32, s: f64, dt: i32, reverse: bool): i3
     else {
       // compare through the strided engine with the scalar broadcast (stride 0)
       const nd = ndimOf(a);
-      memory.fill(sb, 0, MAX_DIMS * 4);
+      zeroBlock(sb, MAX_DIMS * 4);
       contigReadStrides(sa, a, nd, shapePtr(a));
       if (reverse) binaryStrided(k, dt, dataPtr(out), nd, shapePtr(a), scalarSlot, sb, pa, sa);
       else binaryStrided(k, dt, dataPtr(out), nd, shapePtr(a), pa, sa, scalarSlot, sb);

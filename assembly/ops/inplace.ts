@@ -3,7 +3,7 @@
 // failure (out of memory) leaves the tensor and its history as they were.
 
 import { OpCode, DType, Status, MAX_DIMS } from "../abi";
-import { alloc, free } from "../memory";
+import { alloc, free, zeroBlock } from "../memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, newTensorLike, release, isContiguous, hasOverlap,
   bumpVersion, elemShift, byteSize, requiresGrad, dimOf,
@@ -46,6 +46,15 @@ export function cast(a: i32, dt: i32): i32 { return castOp(a, dt); }
 
 /** dst += src (same shape and dtype; dst has no overlapping elements). Allocates nothing. */
 export function addInPlace(dst: i32, src: i32): void {
+  // both dense (the usual .grad and gradient): the flat kernel, split across threads when large
+  if (isContiguous(dst) && isContiguous(src)) {
+    const dt = dtypeOf(dst), pd = dataPtr(dst), ps = dataPtr(src), n = numelOf(dst);
+    if (binaryPar(B_ADD, dt, pd, pd, ps, n, MODE_VV)) return;
+    if (dt == DType.Float32) binaryKernel<f32>(B_ADD, pd, pd, ps, n, MODE_VV);
+    else if (dt == DType.Float64) binaryKernel<f64>(B_ADD, pd, pd, ps, n, MODE_VV);
+    else binaryKernel<i32>(B_ADD, pd, pd, ps, n, MODE_VV);
+    return;
+  }
   addStrided(dataPtr(dst), stridesPtr(dst), dataPtr(src), stridesPtr(src), dtypeOf(dst), ndimOf(dst), shapePtr(dst));
 }
 
@@ -145,7 +154,7 @@ export function inplaceScalarOp(k: i32, self: i32, s: f64): i32 {
   if (!tmp) return 0;
   putScalar(slot, dt, s);
   readStrides(sa, self, nd, shapePtr(self));
-  memory.fill(sb, 0, MAX_DIMS * 4);
+  zeroBlock(sb, MAX_DIMS * 4);
   binaryStrided(k, dt, tmp, nd, shapePtr(self), dataPtr(self), sa, slot, sb);
   let node: usize = 0;
   if (shouldRecord(self, 0)) {
@@ -192,7 +201,7 @@ export function rawFill(h: i32, v: f64): bool {
   const dt = dtypeOf(h), n = numelOf(h);
   if (isContiguous(h)) { fillRaw(dataPtr(h), dt, n, v); return true; }
   putScalar(slot, dt, v);
-  memory.fill(sb, 0, MAX_DIMS * 4);
+  zeroBlock(sb, MAX_DIMS * 4);
   copyStrided(dataPtr(h), dt, stridesPtr(h), slot, dt, sb, ndimOf(h), shapePtr(h));
   return true;
 }

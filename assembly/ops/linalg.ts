@@ -3,7 +3,7 @@
 // copies as ops); unbroadcasting of batch dims happens in give().
 
 import { OpCode, DType, MAX_DIMS } from "../abi";
-import { alloc, free } from "../memory";
+import { alloc, free, zeroBlock } from "../memory";
 import { dataPtr, numelOf, ndimOf, dtypeOf, newTensor, dimOf, strideOf, release, bytesFor } from "../tensor";
 import { record, shouldRecord, save } from "../autograd/tape";
 import { gemmF32, gemmF64, gemmScratchA, gemmScratchB } from "../kernels/matmul";
@@ -65,7 +65,7 @@ export function matmulOp(a: i32, b: i32, bmm: bool): i32 {
   else { rsB = cb ? n : strideOf(b, nb - 2); csB = cb ? 1 : strideOf(b, nb - 1); }
   const batches = numelOf(out) / (m * n > 0 ? m * n : 1);
   const esh: usize = dt == DType.Float64 ? 3 : 2;
-  memory.fill(idx, 0, MAX_DIMS * 4);
+  zeroBlock(idx, MAX_DIMS * 4);
   for (let bi = 0; bi < (m * n > 0 ? batches : 0); bi++) {
     // offsets of this batch in a and b (broadcast dims have stride 0)
     let oa = 0, ob = 0;

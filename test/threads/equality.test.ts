@@ -94,6 +94,20 @@ describe("bit equality between 1 and 2 threads", () => {
     expectSame(two, one);
   });
 
+  test("a large .grad accumulated in place by a second backward (the flat add, split across threads)", () => {
+    const n = (1 << 18) + 3;
+    const [one, two] = both(() => {
+      const x = randn([n]), c = randn([n]);
+      x.requiresGrad = true;
+      x.mul(c).sum().backward();
+      x.mul(c).sum().backward();
+      const twice = c.add(c);
+      expect(bits(x.grad!)).toEqual(bits(twice));
+      return [x.grad!];
+    });
+    expectSame(two, one);
+  });
+
   test("a training step", () => {
     const [one, two] = both(() => {
       const model = new nn.Sequential(
