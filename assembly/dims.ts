@@ -90,9 +90,14 @@ export function intern(kind: i32, nd: i32, p: usize): usize {
 
 export function dimsRetain(rec: usize): void { store<i32>(rec + R_REFS, load<i32>(rec + R_REFS) + 1); }
 
-export function dimsRelease(rec: usize): void {
+// @ts-ignore: decorator
+@inline export function dimsRelease(rec: usize): void {
+  // inline: a tensor's release drops two references, and the record rarely goes with them
   const refs = load<i32>(rec + R_REFS) - 1;
-  if (refs) { store<i32>(rec + R_REFS, refs); return; }
+  if (refs) store<i32>(rec + R_REFS, refs);
+  else dimsFree(rec);
+}
+function dimsFree(rec: usize): void {
   const nd = dimsNdim(rec);
   let slot = buckets + (<usize>(hashOf(load<i32>(rec + R_META) & 0xff, nd, rec + R_DATA) & <u32>(bucketCount - 1)) << 2);
   while (<usize>load<u32>(slot) != rec) slot = <usize>load<u32>(slot) + R_NEXT;
@@ -100,7 +105,10 @@ export function dimsRelease(rec: usize): void {
   recordCount--;
   const contig = <usize>load<u32>(rec + R_CONTIG);
   free(rec, recBytes(nd));
-  if (contig) dimsRelease(contig);
+  if (!contig) return;
+  const refs = load<i32>(contig + R_REFS) - 1; // dimsRelease, which cannot inline into itself
+  if (refs) store<i32>(contig + R_REFS, refs);
+  else dimsFree(contig);
 }
 
 // @ts-ignore: decorator

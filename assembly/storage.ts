@@ -65,14 +65,21 @@ export function newAliasStorage(s: usize): usize {
 }
 
 export function storageRetain(s: usize): void { store<i32>(s + S_REFS, load<i32>(s + S_REFS) + 1); }
-export function storageRelease(s: usize): void {
+// @ts-ignore: decorator
+@inline export function storageRelease(s: usize): void {
+  // inline: a record shared by views, detach() or .data counts down with no call; freeing is one
   const r = load<i32>(s + S_REFS) - 1;
-  if (r) { store<i32>(s + S_REFS, r); return; }
+  if (r) store<i32>(s + S_REFS, r);
+  else storageFree(s);
+}
+function storageFree(s: usize): void {
   const data = <usize>load<u32>(s + S_DATA), bytes = load<u32>(s + S_BYTES);
   if (bytes == ALIAS) {
     const owner = <usize>load<u32>(s + S_OWNER);
     free(s, S_OWNER + 4);
-    storageRelease(owner);
+    const r = load<i32>(owner + S_REFS) - 1; // storageRelease, which cannot inline into itself
+    if (r) store<i32>(owner + S_REFS, r);
+    else storageFree(owner);
     return;
   }
   if (bytes >= INLINE) {

@@ -292,7 +292,8 @@ export function newTensor(ndim: i32, shape: usize, dtype: i32): i32 {
 }
 
 /** A contiguous tensor of `dtype` shaped like `like` (sharing its shape record: no hashing). */
-export function newTensorLike(like: i32, dtype: i32): i32 {
+// @ts-ignore: decorator
+@inline export function newTensorLike(like: i32, dtype: i32): i32 {
   const sr = shapeRec(like);
   dimsRetain(sr);
   return newTensorKnown(sr, dtype);

@@ -61,7 +61,12 @@ export function sumTask(t: i32): void {
  * binaryKernel for float32/float64 arrays of n elements split across threads; false (nothing
  * done) when n is small, for other dtypes, or for B_AXPY (its alpha is a per-thread global).
  */
-export function binaryPar(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): bool {
+// @ts-ignore: decorator
+@inline export function binaryPar(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): bool {
+  // inline: the size test alone on every small op's path
+  return n >= PAR_MIN_HEAVY && binaryParRun(k, dt, out, a, b, n, mode);
+}
+function binaryParRun(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): bool {
   if (!splits(n, k == B_POW || k == B_ATAN2 || k == B_FMOD) || k == B_AXPY || (dt != DType.Float32 && dt != DType.Float64)) return false;
   setJobArg(0, k); setJobArg(1, dt); setJobArg(2, <i32>out); setJobArg(3, <i32>a); setJobArg(4, <i32>b);
   setJobArg(5, n); setJobArg(6, mode);

@@ -14,7 +14,7 @@ import { zeroBlock } from "../memory";
 import { binaryStrided } from "../kernels/layout";
 import { powScalarKernel } from "../kernels/unary";
 import {
-  asDtype, dropAs, readStrides, contigReadStrides, broadcastShape, newOut, failed, putScalar, fullLike, widerDtype,
+  asDtype, dropAs, asDtypeFast, dropAsFast, readStrides, contigReadStrides, broadcastShape, newOut, failed, putScalar, fullLike, widerDtype,
 } from "./common";
 import { saved, give, needs, own } from "../autograd/backward";
 import { neg, logOf, unary } from "./unary";
@@ -40,8 +40,8 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
   const nd = same ? ndimOf(a) : broadcastShape(outShape, a, b);
   const out = same ? newTensorLike(a, odt) : newOut(ndimOf(a) >= ndimOf(b) ? a : b, nd, outShape, odt);
   if (!out) return 0;
-  const pa = asDtype(a, dt), pb = asDtype(b, dt);
-  if (!pa || !pb) { dropAs(a, dt, pa); dropAs(b, dt, pb); return failed(out); }
+  const pa = asDtypeFast(a, dt), pb = asDtypeFast(b, dt);
+  if (!pa || !pb) { dropAsFast(a, dt, pa); dropAsFast(b, dt, pb); return failed(out); }
   // pa and pb are contiguous (asDtype copies strided operands), so equal sizes mean equal layouts
   const n = numelOf(out), na = numelOf(a), nb = numelOf(b);
   const flat = k < B_ARITH_END;
@@ -52,11 +52,12 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
     contigReadStrides(sb, b, nd, outShape);
     binaryStrided(k, dt, dataPtr(out), nd, outShape, pa, sa, pb, sb);
   }
-  dropAs(a, dt, pa); dropAs(b, dt, pb);
+  dropAsFast(a, dt, pa); dropAsFast(b, dt, pb);
   return out;
 }
 
-function kernelFor(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): void {
+// @ts-ignore: decorator
+@inline function kernelFor(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): void {
   if (binaryPar(k, dt, out, a, b, n, mode)) return;
   if (dt == DType.Float32) binaryKernel<f32>(k, out, a, b, n, mode);
   else if (dt == DType.Float64) binaryKernel<f64>(k, out, a, b, n, mode);
@@ -115,12 +116,12 @@ export function binaryScalar(k: i32, a: i32, s: f64, dt: i32, reverse: bool): i3
   const n = numelOf(out);
   putScalar(scalarSlot, dt, s);
   if (k == B_POW && !reverse && dt == DType.Float32 && dtypeOf(a) == DType.Float32 && n > 0) {
-    const pa = asDtype(a, dt);
+    const pa = asDtypeFast(a, dt);
     if (!pa) return failed(out);
     powScalarKernel(dataPtr(out), pa, <f32>s, n);
-    dropAs(a, dt, pa);
+    dropAsFast(a, dt, pa);
   } else {
-    const pa = asDtype(a, dt);
+    const pa = asDtypeFast(a, dt);
     if (!pa) return failed(out);
     if (!cmp) kernelFor(k, dt, dataPtr(out), reverse ? scalarSlot : pa, reverse ? pa : scalarSlot, n, reverse ? MODE_SV : MODE_VS);
     else {
@@ -131,7 +132,7 @@ export function binaryScalar(k: i32, a: i32, s: f64, dt: i32, reverse: bool): i3
       if (reverse) binaryStrided(k, dt, dataPtr(out), nd, shapePtr(a), scalarSlot, sb, pa, sa);
       else binaryStrided(k, dt, dataPtr(out), nd, shapePtr(a), pa, sa, scalarSlot, sb);
     }
-    dropAs(a, dt, pa);
+    dropAsFast(a, dt, pa);
   }
   if (cmp || !shouldRecord(a, 0)) return out;
   let op: i32;

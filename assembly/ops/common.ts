@@ -48,6 +48,17 @@ export function dropAs(h: i32, dt: i32, p: usize): void {
   if (p && p != dataPtr(h)) free(p, bytesFor(numelOf(h), dt));
 }
 
+// asDtype and dropAs with their common case (nothing to convert) inline, for the elementwise ops
+// every step of a training loop makes: there a call costs more than the check.
+// @ts-ignore: decorator
+@inline export function asDtypeFast(h: i32, dt: i32): usize {
+  return isContiguous(h) && dtypeOf(h) == dt ? dataPtr(h) : asDtype(h, dt);
+}
+// @ts-ignore: decorator
+@inline export function dropAsFast(h: i32, dt: i32, p: usize): void {
+  if (p && p != dataPtr(h)) dropAs(h, dt, p);
+}
+
 /** A contiguous copy of h (same dtype), or h itself with one more reference if contiguous already. */
 export function contiguousOf(h: i32, dt: i32): i32 {
   const out = newTensorLike(h, dt);

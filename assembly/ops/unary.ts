@@ -10,7 +10,7 @@ import {
   U_RECIPROCAL, U_SGN, G_SIGMOID, G_TANH, G_THRESHOLD, U_MORE, G_MORE,
 } from "../kernels/unary";
 import { moreKernel, gradMore, moreSaves, moreNodeKind, moreGradNodeKind, roundTo, unaryMoreRule } from "./unaryMore";
-import { asDtype, dropAs, failed, fullLike, widerDtype } from "./common";
+import { asDtype, dropAs, asDtypeFast, dropAsFast, failed, fullLike, widerDtype } from "./common";
 import { unaryPar, gradPar } from "../kernels/parallelOps";
 import { saved, give, needs, own } from "../autograd/backward";
 import { mul, mulS, div, mulTake } from "./binary";
@@ -48,7 +48,7 @@ export function unaryP(k: i32, a: i32, dt: i32, p0: f64, p1: f64): i32 {
   if (!a) return 0;
   const out = newTensorLike(a, dt);
   if (!out) return 0;
-  const pa = asDtype(a, dt);
+  const pa = asDtypeFast(a, dt);
   if (!pa) return failed(out);
   const n = numelOf(out);
   if (k >= U_MORE) moreKernel(k, dt, dataPtr(out), pa, n, p0, p1);
@@ -56,7 +56,7 @@ export function unaryP(k: i32, a: i32, dt: i32, p0: f64, p1: f64): i32 {
   else if (dt == DType.Float32) unaryKernel<f32>(k, dataPtr(out), pa, n);
   else if (dt == DType.Float64) unaryKernel<f64>(k, dataPtr(out), pa, n);
   else unaryKernelI32(k, dataPtr(out), pa, n);
-  dropAs(a, dt, pa);
+  dropAsFast(a, dt, pa);
   if (!shouldRecord(a, 0)) return out;
   const more = k >= U_MORE;
   const s = more ? moreSaves(k) : savesOf(k);

@@ -40,7 +40,10 @@ describe("browser download size", () => {
   // 130,000 until the vectorised 2x2 max pool, stride-1 im2col/col2im, row sums and axpy added ~1.8 KB;
   // 132,000 until reading views in blocks (readRange), randn's split Box-Muller and its exact-FMA
   // fast path, and the tidy-scope sums of the GC check added ~0.7 KB (131,309 -> 132,003)
-  test("bundle + each core it loads stay below 132,500 bytes gzipped (no unnoticed growth)", () => withinBudget(132_500));
+  // 132,500 -> 133,000: the per-op fast paths in the core (vector-store clears, inline common
+  // cases of asDtype/dropAs/kernelFor/binaryPar/storage and dims releases) added ~0.65 KB
+  // (132,003 -> 132,664) for 16% fewer instructions in a lesson step (22,198 -> 18,694)
+  test("bundle + each core it loads stay below 133,000 bytes gzipped (no unnoticed growth)", () => withinBudget(133_000));
 
   test("the bundle keeps class names (error names and module printing need them)", async () => {
     const url = new URL("../../build/wasmgrad.browser.js", import.meta.url).href;
