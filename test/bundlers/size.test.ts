@@ -42,7 +42,7 @@ describe("browser download size", () => {
   // fast path, and the tidy-scope sums of the GC check added ~0.7 KB (131,309 -> 132,003)
   // 132,500 -> 133,000: the per-op fast paths in the core (vector-store clears, inline common
   // cases of asDtype/dropAs/kernelFor/binaryPar/storage and dims releases) added ~0.65 KB
-  // (132,003 -> 132,664) for 13% fewer instructions in a lesson step (21,424 -> 18,713 in
+  // (131,982 -> 132,664) for 13% fewer instructions in a lesson step (21,424 -> 18,713 in
   // scripts/lesson-instructions.mjs)
   test("bundle + each core it loads stay below 133,000 bytes gzipped (no unnoticed growth)", () => withinBudget(133_000));
 
