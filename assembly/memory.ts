@@ -204,7 +204,7 @@ export function setAllocFailure(n: i32): void { failAfter = n; }
 // vector stores instead.
 /**
  * Zeroes `bytes` rounded up to 16 at p (16-byte aligned): a block from alloc (its size class is
- * whole 16-byte units) or a scratch array of whole units. A constant `bytes` unrolls.
+ * whole 16-byte units) or a scratch array of whole units.
  */
 // @ts-ignore: decorator
 @inline export function zeroBlock(p: usize, bytes: usize): void {
