@@ -74,6 +74,19 @@ function binaryParRun(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, m
   return true;
 }
 
+/**
+ * binaryKernel over n elements of any dtype, split across threads when binaryPar takes it: the
+ * one dispatch of the flat elementwise paths (ops/binary.ts, in-place updates, .grad accumulation).
+ */
+// @ts-ignore: decorator
+@inline export function binaryFlat(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): void {
+  if (binaryPar(k, dt, out, a, b, n, mode)) return;
+  if (dt == DType.Float32) binaryKernel<f32>(k, out, a, b, n, mode);
+  else if (dt == DType.Float64) binaryKernel<f64>(k, out, a, b, n, mode);
+  else if (dt == DType.Int32) binaryKernel<i32>(k, out, a, b, n, mode);
+  else binaryKernel<u8>(k, out, a, b, n, mode);
+}
+
 export function binaryTask(t: i32): void {
   const k = jobArg(0), dt = jobArg(1), mode = jobArg(6), n = jobArg(5);
   const start = t * TASK_ELEMS, len = min(TASK_ELEMS, n - start);

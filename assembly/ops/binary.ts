@@ -8,8 +8,8 @@ import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, shapeRec, newTensorLike, retain, release,
 } from "../tensor";
 import { record, shouldRecord, shouldRecord3, save, markSaved, setAttrF, attrF, newNode, attach } from "../autograd/tape";
-import { binaryKernel, B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_ATAN2, B_ARITH_END, C_EQ, C_LT, C_GT, C_GE, C_LE, L_AND, MODE_VV, MODE_VS, MODE_SV, setAxpyAlpha, B_AXPY } from "../kernels/binary";
-import { binaryPar } from "../kernels/parallelOps";
+import { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_ATAN2, B_ARITH_END, C_EQ, C_LT, C_GT, C_GE, C_LE, L_AND, MODE_VV, MODE_VS, MODE_SV, setAxpyAlpha, B_AXPY } from "../kernels/binary";
+import { binaryFlat } from "../kernels/parallelOps";
 import { zeroBlock } from "../memory";
 import { binaryStrided } from "../kernels/layout";
 import { powScalarKernel } from "../kernels/unary";
@@ -45,8 +45,8 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
   // pa and pb are contiguous (asDtype copies strided operands), so equal sizes mean equal layouts
   const n = numelOf(out), na = numelOf(a), nb = numelOf(b);
   const flat = k < B_ARITH_END;
-  if (flat && n == na && (nb == n || nb == 1)) kernelFor(k, dt, dataPtr(out), pa, pb, n, nb == n ? MODE_VV : MODE_VS);
-  else if (flat && n == nb && na == 1) kernelFor(k, dt, dataPtr(out), pa, pb, n, MODE_SV);
+  if (flat && n == na && (nb == n || nb == 1)) binaryFlat(k, dt, dataPtr(out), pa, pb, n, nb == n ? MODE_VV : MODE_VS);
+  else if (flat && n == nb && na == 1) binaryFlat(k, dt, dataPtr(out), pa, pb, n, MODE_SV);
   else {
     contigReadStrides(sa, a, nd, outShape);
     contigReadStrides(sb, b, nd, outShape);
@@ -54,15 +54,6 @@ function compute(k: i32, a: i32, b: i32, dt: i32, odt: i32): i32 {
   }
   dropAsFast(a, dt, pa); dropAsFast(b, dt, pb);
   return out;
-}
-
-// @ts-ignore: decorator
-@inline function kernelFor(k: i32, dt: i32, out: usize, a: usize, b: usize, n: i32, mode: i32): void {
-  if (binaryPar(k, dt, out, a, b, n, mode)) return;
-  if (dt == DType.Float32) binaryKernel<f32>(k, out, a, b, n, mode);
-  else if (dt == DType.Float64) binaryKernel<f64>(k, out, a, b, n, mode);
-  else if (dt == DType.Int32) binaryKernel<i32>(k, out, a, b, n, mode);
-  else binaryKernel<u8>(k, out, a, b, n, mode);
 }
 
 function nodeKind(k: i32): i32 {
@@ -123,7 +114,7 @@ export function binaryScalar(k: i32, a: i32, s: f64, dt: i32, reverse: bool): i3
   } else {
     const pa = asDtypeFast(a, dt);
     if (!pa) return failed(out);
-    if (!cmp) kernelFor(k, dt, dataPtr(out), reverse ? scalarSlot : pa, reverse ? pa : scalarSlot, n, reverse ? MODE_SV : MODE_VS);
+    if (!cmp) binaryFlat(k, dt, dataPtr(out), reverse ? scalarSlot : pa, reverse ? pa : scalarSlot, n, reverse ? MODE_SV : MODE_VS);
     else {
       // compare through the strided engine with the scalar broadcast (stride 0)
       const nd = ndimOf(a);

@@ -6,12 +6,12 @@ import { OpCode, DType, Status, MAX_DIMS } from "../abi";
 import { alloc, free, zeroBlock } from "../memory";
 import {
   dataPtr, numelOf, ndimOf, shapePtr, stridesPtr, dtypeOf, newTensorLike, release, isContiguous, hasOverlap,
-  bumpVersion, elemShift, byteSize, requiresGrad, dimOf,
+  bumpVersion, elemShift, byteSize, requiresGrad, shapeRec,
 } from "../tensor";
 import { newNode, attach, shouldRecord, save, setAttrF, attrF, markSaved } from "../autograd/tape";
 import { copyStrided, addStrided, binaryStrided, contiguousStridesInto } from "../kernels/layout";
-import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW, binaryKernel, MODE_VV } from "../kernels/binary";
-import { binaryPar } from "../kernels/parallelOps";
+import { B_ADD, B_SUB, B_MUL, B_DIV, B_AXPY, setAxpyAlpha, B_POW, MODE_VV } from "../kernels/binary";
+import { binaryFlat } from "../kernels/parallelOps";
 import { asDtype, dropAs, failed, readStrides, contigReadStrides, putScalar, fillRaw, fullLike } from "./common";
 import { give, own } from "../autograd/backward";
 import { cloneOp } from "./shape";
@@ -48,11 +48,8 @@ export function cast(a: i32, dt: i32): i32 { return castOp(a, dt); }
 export function addInPlace(dst: i32, src: i32): void {
   // both dense (the usual .grad and gradient): the flat kernel, split across threads when large
   if (isContiguous(dst) && isContiguous(src)) {
-    const dt = dtypeOf(dst), pd = dataPtr(dst), ps = dataPtr(src), n = numelOf(dst);
-    if (binaryPar(B_ADD, dt, pd, pd, ps, n, MODE_VV)) return;
-    if (dt == DType.Float32) binaryKernel<f32>(B_ADD, pd, pd, ps, n, MODE_VV);
-    else if (dt == DType.Float64) binaryKernel<f64>(B_ADD, pd, pd, ps, n, MODE_VV);
-    else binaryKernel<i32>(B_ADD, pd, pd, ps, n, MODE_VV);
+    const pd = dataPtr(dst);
+    binaryFlat(B_ADD, dtypeOf(dst), pd, pd, dataPtr(src), numelOf(dst), MODE_VV);
     return;
   }
   addStrided(dataPtr(dst), stridesPtr(dst), dataPtr(src), stridesPtr(src), dtypeOf(dst), ndimOf(dst), shapePtr(dst));
@@ -80,18 +77,11 @@ function kindOf(k: i32): i32 {
  * self's old values), goes through a temporary. True when done.
  */
 function writesDirectly(k: i32, self: i32, other: i32, dt: i32): bool {
-  if (shouldRecord(self, other) || !isContiguous(self) || !isContiguous(other) || dtypeOf(other) != dt) return false;
-  const nd = ndimOf(self);
-  if (ndimOf(other) != nd) return false;
-  for (let d = 0; d < nd; d++) if (dimOf(self, d) != dimOf(other, d)) return false;
+  if (shouldRecord(self, other) || !isContiguous(self) || !isContiguous(other) || dtypeOf(other) != dt || dt == DType.Bool) return false;
+  if (shapeRec(self) != shapeRec(other)) return false; // interned: the same record is the same shape
   const ps = dataPtr(self), po = dataPtr(other), bytes = byteSize(self);
   if (po != ps && po < ps + bytes && ps < po + bytes) return false;
-  const n = numelOf(self);
-  if (binaryPar(k, dt, ps, ps, po, n, MODE_VV)) { bumpVersion(self); return true; }
-  if (dt == DType.Float32) binaryKernel<f32>(k, ps, ps, po, n, MODE_VV);
-  else if (dt == DType.Float64) binaryKernel<f64>(k, ps, ps, po, n, MODE_VV);
-  else if (dt == DType.Int32) binaryKernel<i32>(k, ps, ps, po, n, MODE_VV);
-  else return false;
+  binaryFlat(k, dt, ps, ps, po, numelOf(self), MODE_VV);
   bumpVersion(self);
   return true;
 }
