@@ -7,7 +7,7 @@ import { execFileSync, execFile } from "node:child_process";
 import { mkdirSync, writeFileSync, readdirSync, existsSync, readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { build } from "esbuild";
-import { classNames } from "./class-names.mjs";
+import { browserBundle } from "./bundle-options.mjs";
 import { sizeReport } from "./sizes.mjs";
 import { passiveSegments } from "./wasm-passive.mjs";
 
@@ -46,10 +46,7 @@ await Promise.all(stale.map(async ({ out, enable, flags }) => {
 
 const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning", absWorkingDir: root };
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: "build/index.js", platform: "neutral", target: "es2022" });
-await build({
-  ...common, entryPoints: ["src/index.ts"], outfile: "build/wasmgrad.browser.js", platform: "browser",
-  target: "es2022", minify: true, plugins: [classNames],
-});
+await build({ ...common, ...browserBundle, outfile: "build/wasmgrad.browser.js" });
 
 run(bin("tsc"), ["-p", "tsconfig.json"]);
 writeFileSync(`${root}build/index.d.ts`, 'export * from "./types/src/index.js";\n');

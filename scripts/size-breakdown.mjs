@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { classNames } from "./class-names.mjs";
+import { browserBundle } from "./bundle-options.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const top = Number(process.argv[2] ?? 40);
@@ -28,10 +28,8 @@ const byGroup = (rows, key) => {
   return [...m].map(([k, b]) => [b, k]).sort((a, b) => b[0] - a[0]);
 };
 
-// the bundle, built as scripts/build.mjs builds it
 const r = await build({
-  entryPoints: ["src/index.ts"], bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true,
-  plugins: [classNames], absWorkingDir: root, outfile: join(tmpdir(), "wasmgrad-size.js"), write: false, metafile: true,
+  ...browserBundle, absWorkingDir: root, outfile: join(tmpdir(), "wasmgrad-size.js"), write: false, metafile: true,
 });
 const js = r.outputFiles.find((f) => f.path.endsWith(".js")).contents;
 console.log(`bundle: ${js.length} bytes, ${gzipSync(js, { level: 9 }).length} gzipped`);
