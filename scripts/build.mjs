@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import { browserBundle } from "./bundle-options.mjs";
 import { sizeReport } from "./sizes.mjs";
 import { passiveSegments } from "./wasm-passive.mjs";
+import { smallMathArgs } from "./asc-small-math.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -31,11 +32,11 @@ const wasmVariants = [
 // asc takes most of the build: a build whose inputs are older than its output is kept
 const newest = (dir) => readdirSync(`${root}${dir}`, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile()).reduce((t, e) => Math.max(t, statSync(`${e.parentPath ?? e.path}/${e.name}`).mtimeMs), 0);
-const inputs = Math.max(newest("assembly"), ...["asconfig.json", "scripts/build.mjs", "scripts/wasm-passive.mjs"]
+const inputs = Math.max(newest("assembly"), ...["asconfig.json", "scripts/asc-small-math.mjs", "scripts/build.mjs", "scripts/wasm-passive.mjs"]
   .map((f) => statSync(`${root}${f}`).mtimeMs));
 const stale = wasmVariants.filter(({ out }) => !existsSync(`${root}${out}`) || statSync(`${root}${out}`).mtimeMs < inputs);
 await Promise.all(stale.map(async ({ out, enable, flags }) => {
-  const args = ["assembly/index.ts", "--target", "release", "-o", out, "--enable", enable, ...flags];
+  const args = ["assembly/index.ts", "--target", "release", "-o", out, "--enable", enable, ...smallMathArgs, ...flags];
   const { stderr } = await promisify(execFile)(bin("asc"), args, { cwd: root }).catch((e) => {
     process.stderr.write(e.stderr ?? "");
     throw new Error(`asc failed for ${out}`);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { browserBundle } from "./bundle-options.mjs";
+import { smallMathArgs } from "./asc-small-math.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const top = Number(process.argv[2] ?? 40);
@@ -42,7 +43,7 @@ table("bundle by file", inputs, top);
 const dir = mkdtempSync(join(tmpdir(), "wasmgrad-size-"));
 const out = join(dir, "named.wasm");
 execFileSync(`${root}node_modules/.bin/asc`, ["assembly/index.ts", "--target", "release", "--debug", "--enable", "simd",
-  "-o", out, ...ascExtra], { cwd: root, stdio: "inherit" });
+  "-o", out, ...smallMathArgs, ...ascExtra], { cwd: root, stdio: "inherit" });
 const wasm = readFileSync(out);
 rmSync(dir, { recursive: true, force: true });
 console.log(`\ncore (release.wasm's flags${ascExtra.length ? " + " + ascExtra.join(" ") : ""}, with names): ${wasm.length} bytes`);

@@ -3,6 +3,7 @@
 // alternating order, for ROUNDS rounds; it prints the median CPU time per call and the ratio of
 // each build to the first. For size/speed trade-offs of asc options on a shared machine.
 // Run: npm run build && node --expose-gc scripts/wasm-ab.mjs a.wasm b.wasm [c.wasm ...]
+// (ROUNDS=n rounds, CASES=mm,xent for a subset)
 import { mkdirSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -59,7 +60,9 @@ function cases(L) {
   };
 }
 const all = libs.map(cases);
-const names = Object.keys(all[0]);
+// CASES=a,b runs only the cases whose names contain one of the words
+const only = process.env.CASES?.split(",");
+const names = Object.keys(all[0]).filter((n) => !only || only.some((w) => n.includes(w)));
 const rounds = Number(process.env.ROUNDS ?? 7);
 const res = names.map(() => libs.map(() => []));
 for (const cs of all) for (const n of names) for (let i = 0; i < 3; i++) cs[n]().dispose?.();

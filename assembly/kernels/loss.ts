@@ -4,6 +4,9 @@
 // target t is not `ignore` loses (1 - ls) (lse - x_t) + ls/C sum_j (lse - x_j), as torch 1.13's
 // cross_entropy (nll of log_softmax, plus the smoothing term); an ignored row loses 0 and adds
 // nothing to mean's count. The gradient of a row is w (softmax(x) - (1 - ls) onehot(t) - ls/C).
+// float32 rows take their exps four at a time (vsoftmax.ts), as the float32 softmax does.
+
+import { lseRowF32, xentGradRowF32 } from "./vsoftmax";
 
 export const RED_NONE: i32 = 0;
 export const RED_MEAN: i32 = 1;
@@ -15,6 +18,7 @@ export const RED_SUM: i32 = 2;
 /** Row max (0 if every value is -inf, NaN if one is) and log(sum exp(x - max)) of n values at p. */
 // @ts-ignore: decorator
 @inline function rowLse<T>(p: usize, n: i32): f64 {
+  if (sizeof<T>() == 4 && n > 0) return lseRowF32(p, n);
   let m: f64 = -Infinity;
   for (let j = 0; j < n; j++) { const v = ld<T>(p, j); if (v > m || v != v) m = v; }
   if (m == -Infinity) m = 0;
@@ -74,6 +78,7 @@ export function crossEntropyBackRows<T>(out: usize, x: usize, t: usize, g: usize
     const ti = load<i32>(t + (<usize>i << 2));
     if (ti == ignore) { memory.fill(orow, 0, <usize>C << sh); continue; }
     const w = ld<T>(g, i * gStep) * scale;
+    if (sizeof<T>() == 4 && C > 0) { xentGradRowF32(orow, row, C, ti, w, sm, hit + sm); continue; }
     const lse = rowLse<T>(row, C);
     for (let j = 0; j < C; j++) {
       const q = j == ti ? hit + sm : sm;

@@ -47,10 +47,11 @@ import { lo64, hi64, pack32 } from "./vmath64";
   return f32x4.max(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2));
 }
 
-/** One contiguous row of n >= 1 floats: softmax, log-softmax (logOut) or, when out == 0, the logsumexp. */
-function rowF32(out: usize, a: usize, n: i32, logOut: bool, lse: bool): f32 {
-  const m = shiftOf(rowMax(a, n), lse);
-  const store = !logOut && !lse;
+/**
+ * sum_k e^(x_k - m) in f64 over a contiguous row of n >= 1 floats; with `store`, each e^(x_k - m)
+ * (f32) is written to out too. Out of line: softmax, logsumexp and cross-entropy share one copy.
+ */
+function rowExpSum(out: usize, a: usize, n: i32, m: v128, store: bool): f64 {
   let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -65,7 +66,15 @@ function rowF32(out: usize, a: usize, n: i32, logOut: bool, lse: bool): f32 {
     if (store) tailStore(out + (<usize>i << 2), e, t);
     s0 = f64x2.add(s0, lo64(e)); s1 = f64x2.add(s1, hi64(e));
   }
-  const s = hsum2(s0, s1);
+  return hsum2(s0, s1);
+}
+
+/** One contiguous row of n >= 1 floats: softmax, log-softmax (logOut) or, when out == 0, the logsumexp. */
+function rowF32(out: usize, a: usize, n: i32, logOut: bool, lse: bool): f32 {
+  const m = shiftOf(rowMax(a, n), lse);
+  const s = rowExpSum(out, a, n, m, !logOut && !lse);
+  const t = n & 3;
+  let i = 0;
   const m64 = <f64>f32x4.extract_lane(m, 0);
   if (lse) return <f32>(Math.log(s) + m64);
   if (logOut) {
@@ -204,4 +213,37 @@ export function logSoftmaxBackRowsF32(out: usize, g: usize, y: usize, outer: i32
       }
     }
   }
+}
+
+/**
+ * Cross-entropy's log(sum_k e^(a_k)) of a float32 row of n >= 1 (kernels/loss.ts), unrounded. The
+ * shift is the max unless it is -inf, so an infinite logit gives NaN, as torch's log_softmax.
+ */
+export function lseRowF32(a: usize, n: i32): f64 {
+  const m = shiftOf(rowMax(a, n), false);
+  return <f64>f32x4.extract_lane(m, 0) + Math.log(rowExpSum(0, a, n, m, false));
+}
+
+/**
+ * Cross-entropy's gradient row for float32 logits a[n], n >= 1: out_k = w (softmax(a)_k - q) with
+ * q = sm, and qt at the target t; softmax's e^(a_k - m) in f32 as softmaxRowsF32 computes it, the
+ * rest in f64, rounded once.
+ */
+export function xentGradRowF32(out: usize, a: usize, n: i32, t: i32, w: f64, sm: f64, qt: f64): void {
+  const m = shiftOf(rowMax(a, n), false);
+  const r = 1 / rowExpSum(out, a, n, m, true);
+  const et = <f64>load<f32>(out + (<usize>t << 2)); // before the pass below overwrites it
+  const rv = f64x2.splat(r), q = f64x2.splat(sm), wv = f64x2.splat(w);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const e = v128.load(out + (<usize>i << 2));
+    v128.store(out + (<usize>i << 2), pack32(f64x2.mul(f64x2.sub(f64x2.mul(lo64(e), rv), q), wv),
+      f64x2.mul(f64x2.sub(f64x2.mul(hi64(e), rv), q), wv)));
+  }
+  if (i < n) {
+    const e = tailLoad(out + (<usize>i << 2), n - i);
+    tailStore(out + (<usize>i << 2), pack32(f64x2.mul(f64x2.sub(f64x2.mul(lo64(e), rv), q), wv),
+      f64x2.mul(f64x2.sub(f64x2.mul(hi64(e), rv), q), wv)), n - i);
+  }
+  store<f32>(out + (<usize>t << 2), <f32>(w * (et * r - qt)));
 }
