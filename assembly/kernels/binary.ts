@@ -79,14 +79,11 @@ export const MODE_SV: i32 = 2;
     return <T>(<i32>a + <i32>axpyAlpha * <i32>b);
   }
   if (k == B_ATAN2) {
-    if (sizeof<T>() == 4) return <T>Mathf.atan2(<f32>a, <f32>b);
+    // float32 too in f64, rounded once: one copy of the stdlib's atan2
     return <T>Math.atan2(<f64>a, <f64>b);
   }
-  // fmod: C's remainder with the sign of a
-  if (isFloat<T>()) {
-    if (sizeof<T>() == 4) return <T>(<f32>a % <f32>b);
-    return <T>(<f64>a % <f64>b);
-  }
+  // fmod: C's remainder with the sign of a; exact, so float32's is float64's rounded (no change)
+  if (isFloat<T>()) return <T>(<f64>a % <f64>b);
   return <T>(<i32>a % <i32>b);
 }
 
