@@ -56,12 +56,7 @@ export function checkAccepts(t: Tensor, accepts: Accepts, op: string): void {
 /** A core result as a Tensor: an OutOfMemoryError when the core had no memory even after a collection. */
 export function result(out: number, again: () => number, shape: number[], dt: DType, op: string): Tensor {
   if (out === 0) out = retryAlloc(again);
-  if (out <= 0) {
-    if (out === Status.InternalOverlap) {
-      throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(shape)}, e.g. from expand()); clone() it first`);
-    }
-    throw oom(op, shape);
-  }
+  if (out <= 0) throw failure(out, shape, op);
   return new Tensor(out, shape, dt);
 }
 
@@ -76,8 +71,8 @@ export function made(out: number, shape: number[], dt: DType, op: string): Tenso
   throw failure(out, shape, op);
 }
 
-/** The error for a failed core result (no closure here either: see made()). */
-function failure(out: number, shape: number[], op: string): Error {
+/** The error for a failed core call, given the shape of the tensor it made or wrote (no closure here either: see made()). */
+function failure(out: number, shape: readonly number[], op: string): Error {
   if (out === Status.InternalOverlap) {
     return new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(shape)}, e.g. from expand()); clone() it first`);
   }
@@ -87,20 +82,12 @@ function failure(out: number, shape: number[], op: string): Error {
 /** Checks an in-place core call's status (1 = done). */
 export function done(r: number, again: () => number, self: Tensor, op: string): void {
   if (r === 0) r = retryAlloc(again);
-  if (r === 1) return;
-  if (r === Status.InternalOverlap) {
-    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
-  }
-  throw oom(op, self._shape);
+  doneR(r, self, op);
 }
 
 /** done() for callers that retried already (no closure: see made()). */
 export function doneR(r: number, self: Tensor, op: string): void {
-  if (r === 1) return;
-  if (r === Status.InternalOverlap) {
-    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
-  }
-  throw oom(op, self._shape);
+  if (r !== 1) throw failure(r, self._shape, op);
 }
 
 /** A dim in [-ndim, ndim) (or one more with extra = 1), made non-negative. */
