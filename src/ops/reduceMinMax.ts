@@ -4,7 +4,7 @@
 import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { IndexError, ShapeError, formatShape } from "../errors.js";
-import { W, h, normDim, dimMask, result, made, reclaim } from "./util.js";
+import { W, h, normDim, dimMask, result, made, reclaim, asMethods } from "./util.js";
 import { reducedShape } from "./reduce.js";
 import { maximum, minimum } from "./binary.js";
 import { broadcastShapes } from "../shape.js";
@@ -150,11 +150,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  max(this: Tensor, dim?: number | Tensor, keepdim?: boolean) { return max(this, dim as number, keepdim); },
-  min(this: Tensor, dim?: number | Tensor, keepdim?: boolean) { return min(this, dim as number, keepdim); },
-  argmax(this: Tensor, dim?: number, keepdim?: boolean) { return argmax(this, dim, keepdim); },
-  argmin(this: Tensor, dim?: number, keepdim?: boolean) { return argmin(this, dim, keepdim); },
-  all(this: Tensor, dim?: number | number[], keepdim?: boolean) { return all(this, dim, keepdim); },
-  any(this: Tensor, dim?: number | number[], keepdim?: boolean) { return any(this, dim, keepdim); },
-};
+export const methods = asMethods({ max, min, argmax, argmin, all, any });

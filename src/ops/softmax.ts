@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, normDim, result, made, reclaim } from "./util.js";
+import { W, h, normDim, result, made, reclaim, asMethods } from "./util.js";
 import { to } from "./convert.js";
 
 declare module "../wasm/exports.js" {
@@ -61,8 +61,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  softmax(this: Tensor, dim: number) { return softmax(this, dim); },
-  logSoftmax(this: Tensor, dim: number) { return logSoftmax(this, dim); },
-  cumsum(this: Tensor, dim: number, opts?: { dtype?: "float32" | "float64" }) { return cumsum(this, dim, opts); },
-};
+export const methods = asMethods({ softmax, logSoftmax, cumsum });

@@ -116,6 +116,20 @@ export function dimMask(dim: unknown, ndim: number, op: string): { mask: number;
 
 export { h, wrap, describe, W, reclaim };
 
+/**
+ * Tensor methods from functions that take the tensor first: `{ exp }` gives `x.exp()`, which
+ * calls `exp(x)`. A method passes its arguments on as given, so each function's parameters after
+ * the tensor must be the method's (the op modules' `declare module` blocks type the methods).
+ */
+export function asMethods(fns: Record<string, (self: Tensor, ...args: never[]) => unknown>): Record<string, (this: Tensor, ...args: unknown[]) => unknown> {
+  const out: Record<string, (this: Tensor, ...args: unknown[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    const f = fn as (self: Tensor, ...args: unknown[]) => unknown;
+    out[name] = function (this: Tensor, ...args: unknown[]) { return f(this, ...args); };
+  }
+  return out;
+}
+
 /** f(a) with unary kernel k computed in dtype dt. */
 export function unaryOp(k: number, a: Tensor, dt: DType, op: string): Tensor {
   const ha = h(a, op);
