@@ -9,7 +9,7 @@ import { normalizeDim, dimsMask, checkShape, numelOf } from "../shape.js";
 import { ShapeError, IndexError, DTypeError, formatShape, safeString, oom } from "../errors.js";
 import { promoteTypes, DTYPE_NAMES } from "../dtype.js";
 import { retryAlloc } from "../lifetime.js";
-import { W, h, result, describe, asMethods } from "./util.js";
+import { W, h, result, describe, asMethods, intArg } from "./util.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -38,11 +38,6 @@ function tensorList(ts: unknown, op: string): Tensor[] {
     h(t, op);
   });
   return ts as Tensor[];
-}
-
-function intArg(v: unknown, what: string, op: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new IndexError(`${op}: ${what} must be an integer, got ${safeString(v)}`);
-  return v;
 }
 
 const dtypeOfList = (ts: readonly Tensor[]): DType => ts.reduce((d, t) => promoteTypes(d, t._dt), ts[0]._dt);

@@ -5,18 +5,13 @@ import { OpCode } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { normalizeDim } from "../shape.js";
 import { IndexError, ShapeError, formatShape, safeString } from "../errors.js";
-import { W, h, made, reclaim, asMethods } from "./util.js";
+import { W, h, made, reclaim, asMethods, intArg } from "./util.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
     sliceOp(a: number, dim: number, start: number, len: number, step: number, op: number): number;
     selectOp(a: number, dim: number, index: number, op: number): number;
   }
-}
-
-function intArg(v: unknown, what: string, op: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new IndexError(`${op}: ${what} must be an integer, got ${safeString(v)}`);
-  return v;
 }
 
 function windowDim(a: Tensor, dim: unknown, op: string): number {

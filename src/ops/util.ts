@@ -7,6 +7,7 @@ import { Tensor, h, describe, wrap } from "../tensor.js";
 import { promoteTypes, isFloat, safeString, DTYPE_NAMES } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, formatShape, oom } from "../errors.js";
 import { retryAlloc, reclaim } from "../lifetime.js";
+import { dimsMask } from "../shape.js";
 import type { Accepts } from "./spec.js";
 
 export type Scalar = number | boolean;
@@ -90,28 +91,18 @@ export function doneR(r: number, self: Tensor, op: string): void {
   if (r !== 1) throw failure(r, self._shape, op);
 }
 
-/** A dim in [-ndim, ndim) (or one more with extra = 1), made non-negative. */
-export function normDim(dim: unknown, ndim: number, op: string, extra = 0): number {
-  const n = Math.max(ndim + extra, 1);
-  if (typeof dim !== "number" || !Number.isInteger(dim) || dim < -n || dim >= n) {
-    throw new IndexError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${safeString(dim)})`);
-  }
-  return dim < 0 ? dim + n : dim;
+/** An integer (a dim, an index, a diagonal), as the indexing ops take them. */
+export function intArg(v: unknown, what: string, op: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new IndexError(`${op}: ${what} must be an integer, got ${safeString(v)}`);
+  return v;
 }
 
 /** A dim, a list of dims, or null/undefined (all) as a bit mask; `given` says whether dims were named. */
 export function dimMask(dim: unknown, ndim: number, op: string): { mask: number; given: boolean } {
-  if (dim === undefined || dim === null) return { mask: ndim === 0 ? 0 : (1 << ndim) - 1, given: false };
-  const list = typeof dim === "number" ? [dim] : Array.isArray(dim) ? dim : null;
-  if (list === null) throw new IndexError(`${op}: dim must be a number or an array of numbers, got ${safeString(dim)}`);
-  if (list.length === 0) return { mask: ndim === 0 ? 0 : (1 << ndim) - 1, given: true };
-  let mask = 0;
-  for (const d of list) {
-    const nd = normDim(d, ndim, op);
-    if (mask & (1 << nd)) throw new IndexError(`${op}: dim ${nd} appears multiple times in the list of dims`);
-    mask |= 1 << nd;
-  }
-  return { mask: ndim === 0 ? 0 : mask, given: true };
+  const all = ndim === 0 ? 0 : (1 << ndim) - 1;
+  if (dim === undefined || dim === null) return { mask: all, given: false };
+  if (Array.isArray(dim) && dim.length === 0) return { mask: all, given: true };
+  return { mask: dimsMask(dim as number | number[], ndim, op), given: true };
 }
 
 export { h, wrap, describe, W, reclaim };
