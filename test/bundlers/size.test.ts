@@ -44,7 +44,10 @@ describe("browser download size", () => {
   // cases of asDtype/dropAs/kernelFor/binaryPar/storage and dims releases) added ~0.65 KB
   // (131,982 -> 132,664) for 13% fewer instructions in a lesson step (21,424 -> 18,713 in
   // scripts/lesson-instructions.mjs)
-  test("bundle + each core it loads stay below 133,000 bytes gzipped (no unnoticed growth)", () => withinBudget(133_000));
+  // 133,000 -> 131,800: the bundle shrank by ~1 KB (66,568 -> 65,600 B gz: one class-names call per
+  // file, derived grad_fn names, derived forwarding methods, helpers written twice made one);
+  // the largest pair is now 131,692 (with release-relaxed-threads.wasm)
+  test("bundle + each core it loads stay below 131,800 bytes gzipped (no unnoticed growth)", () => withinBudget(131_800));
 
   test("the bundle keeps class names (error names and module printing need them)", async () => {
     const url = new URL("../../build/wasmgrad.browser.js", import.meta.url).href;
