@@ -36,7 +36,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
 }
 
 /** A dim in [-ndim, ndim) (or [-ndim-1, ndim] with extra = 1) made non-negative. */
-export function normalizeDim(dim: number, ndim: number, op: string, extra = 0): number {
+export function normalizeDim(dim: unknown, ndim: number, op: string, extra = 0): number {
   const n = ndim + extra;
   const lo = -Math.max(n, 1), hi = Math.max(n, 1) - 1;
   if (typeof dim !== "number" || !Number.isInteger(dim) || dim < lo || dim > hi) {

@@ -5,19 +5,10 @@ import { Tensor } from "../tensor.js";
 import { noGrad } from "../gradMode.js";
 import { empty, zeros, ones } from "../ops/creation.js";
 import { DTypeError, ShapeError, WasmgradError, formatShape } from "../errors.js";
-import { isFloat } from "../dtype.js";
-import { h } from "../ops/util.js";
-import { show as describe } from "./show.js";
+import { floatIn } from "./show.js";
 import { MAX_SIZE, boolArg, floatDtypeArg, named, numberArg, optsArg, showList, sizeArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
 import { ones_, zeros_ } from "./init.js";
-
-function floatIn(x: unknown, op: string, what = "input"): Tensor {
-  if (!(x instanceof Tensor)) throw new DTypeError(`${op}: expected a Tensor as ${what}, got ${describe(x)}`);
-  h(x, op);
-  if (!isFloat(x._dt)) throw new DTypeError(`${op}: ${what} must be float32 or float64, got ${x.dtype}`);
-  return x;
-}
 
 /**
  * Batch normalisation over dim 1 (torch.nn.functional.batch_norm). In training the batch's mean

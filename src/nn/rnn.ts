@@ -6,12 +6,12 @@ import { Tensor } from "../tensor.js";
 import { empty, zeros } from "../ops/creation.js";
 import { cat, stack } from "../ops/indexing.js";
 import { DTypeError, ShapeError, WasmgradError, formatShape } from "../errors.js";
-import { show as describe } from "./show.js";
+import { show as describe, floatIn } from "./show.js";
 import { Module, Parameter } from "./module.js";
 import { uniform_ } from "./init.js";
 import { linear, dropout as dropoutF } from "./functional.js";
 import { PackedSequence, batchSizesOf } from "./packing.js";
-import { type Kind, gateCount, step, floatIn, kindOf } from "./rnnCells.js";
+import { type Kind, gateCount, step, kindOf } from "./rnnCells.js";
 import { checkShape } from "../shape.js";
 import { boolArg, floatDtypeArg, intArg, named, optsArg, probArg, sizeArg } from "../validate.js";
 

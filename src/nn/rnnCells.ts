@@ -5,9 +5,7 @@
 import { Tensor } from "../tensor.js";
 import { empty, zeros } from "../ops/creation.js";
 import { DTypeError, ShapeError, WasmgradError, formatShape } from "../errors.js";
-import { isFloat } from "../dtype.js";
-import { h as handle } from "../ops/util.js";
-import { show as describe } from "./show.js";
+import { show as describe, floatIn } from "./show.js";
 import { checkShape } from "../shape.js";
 import { boolArg, floatDtypeArg, named, optsArg, sizeArg } from "../validate.js";
 import { Module, Parameter } from "./module.js";
@@ -42,12 +40,6 @@ export function step(kind: Kind, gi: Tensor, state: Tensor[], whh: Tensor, bhh: 
   }
 }
 
-export function floatIn(x: unknown, op: string, what: string): Tensor {
-  if (!(x instanceof Tensor)) throw new DTypeError(`${op}: expected a Tensor as ${what}, got ${describe(x)}`);
-  handle(x, op);
-  if (!isFloat(x._dt)) throw new DTypeError(`${op}: ${what} must be float32 or float64, got ${x.dtype}`);
-  return x;
-}
 
 
 export function kindOf(nonlinearity: unknown, op: string): Kind {

@@ -9,7 +9,7 @@ import { broadcastShapes } from "../shape.js";
 import { DTypeError, oom } from "../errors.js";
 import { retryAlloc } from "../lifetime.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, scalarOf, promote2, promoteWithScalar, floatOf, result, describe, unaryOp, type Scalar, made, reclaim } from "./util.js";
+import { W, h, scalarOf, promote2, promoteWithScalar, floatOf, result, describe, unaryOp, type Scalar, made, reclaim, asMethods } from "./util.js";
 import { UK } from "../wasm/exports.js";
 
 const isScalar = (v: unknown): v is Scalar => typeof v === "number" || typeof v === "boolean";
@@ -266,24 +266,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  add(this: Tensor, o: TensorOrScalar, opts?: { alpha?: number }) { return add(this, o, opts); },
-  sub(this: Tensor, o: TensorOrScalar, opts?: { alpha?: number }) { return sub(this, o, opts); },
-  mul(this: Tensor, o: TensorOrScalar) { return mul(this, o); },
-  div(this: Tensor, o: TensorOrScalar) { return div(this, o); },
-  pow(this: Tensor, o: TensorOrScalar) { return pow(this, o); },
-  maximum(this: Tensor, o: Tensor) { return maximum(this, o); },
-  minimum(this: Tensor, o: Tensor) { return minimum(this, o); },
-  atan2(this: Tensor, o: Tensor) { return atan2(this, o); },
-  eq(this: Tensor, o: TensorOrScalar) { return eq(this, o); },
-  ne(this: Tensor, o: TensorOrScalar) { return ne(this, o); },
-  lt(this: Tensor, o: TensorOrScalar) { return lt(this, o); },
-  le(this: Tensor, o: TensorOrScalar) { return le(this, o); },
-  gt(this: Tensor, o: TensorOrScalar) { return gt(this, o); },
-  ge(this: Tensor, o: TensorOrScalar) { return ge(this, o); },
-  logicalAnd(this: Tensor, o: TensorOrScalar) { return logicalAnd(this, o); },
-  logicalOr(this: Tensor, o: TensorOrScalar) { return logicalOr(this, o); },
-  logicalXor(this: Tensor, o: TensorOrScalar) { return logicalXor(this, o); },
-  allclose(this: Tensor, o: Tensor, opts?: { rtol?: number; atol?: number; equalNan?: boolean }) { return allclose(this, o, opts); },
-  equal(this: Tensor, o: Tensor) { return equal(this, o); },
-};
+export const methods = asMethods({ add, sub, mul, div, pow, maximum, minimum, atan2, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, allclose, equal });

@@ -9,7 +9,7 @@ import { normalizeDim, dimsMask, checkShape, numelOf } from "../shape.js";
 import { ShapeError, IndexError, DTypeError, formatShape, safeString, oom } from "../errors.js";
 import { promoteTypes, DTYPE_NAMES } from "../dtype.js";
 import { retryAlloc } from "../lifetime.js";
-import { W, h, result, describe } from "./util.js";
+import { W, h, result, describe, asMethods, intArg } from "./util.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -38,11 +38,6 @@ function tensorList(ts: unknown, op: string): Tensor[] {
     h(t, op);
   });
   return ts as Tensor[];
-}
-
-function intArg(v: unknown, what: string, op: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new IndexError(`${op}: ${what} must be an integer, got ${safeString(v)}`);
-  return v;
 }
 
 const dtypeOfList = (ts: readonly Tensor[]): DType => ts.reduce((d, t) => promoteTypes(d, t._dt), ts[0]._dt);
@@ -321,14 +316,5 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  indexSelect(this: Tensor, d: number, i: Tensor) { return indexSelect(this, d, i); },
-  gather(this: Tensor, d: number, i: Tensor) { return gather(this, d, i); },
-  scatterAdd(this: Tensor, d: number, i: Tensor, s: Tensor) { return scatterAdd(this, d, i, s); },
-  indexAdd(this: Tensor, d: number, i: Tensor, s: Tensor) { return indexAdd(this, d, i, s); },
-  flip(this: Tensor, ...d: DimsArg[]) { return flip(this, ...d); },
-  repeat(this: Tensor, ...r: DimsArg[]) { return repeat(this, ...r); },
-  tril(this: Tensor, k?: number) { return tril(this, k); },
-  triu(this: Tensor, k?: number) { return triu(this, k); },
-};
+export const methods = asMethods({ indexSelect, gather, scatterAdd, indexAdd, flip, repeat, tril, triu });
 

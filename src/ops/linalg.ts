@@ -5,7 +5,7 @@ import { Tensor } from "../tensor.js";
 import { ShapeError, DTypeError, formatShape } from "../errors.js";
 import { checkShape } from "../shape.js";
 import { DType } from "../../assembly/abi.js";
-import { W, h, promote2, result, describe, made, reclaim } from "./util.js";
+import { W, h, promote2, result, describe, made, reclaim, asMethods } from "./util.js";
 import { unsqueeze, squeeze } from "./shape.js";
 import { mul } from "./binary.js";
 
@@ -126,10 +126,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  matmul(this: Tensor, o: Tensor) { return matmul(this, o); },
-  mm(this: Tensor, o: Tensor) { return mm(this, o); },
-  bmm(this: Tensor, o: Tensor) { return bmm(this, o); },
-  dot(this: Tensor, o: Tensor) { return dot(this, o); },
-  outer(this: Tensor, o: Tensor) { return outer(this, o); },
-};
+export const methods = asMethods({ matmul, mm, bmm, dot, outer });

@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, dimMask, result, made, reclaim } from "./util.js";
+import { W, h, dimMask, result, made, reclaim, asMethods } from "./util.js";
 
 /** The shape left by reducing the dims in mask. */
 export function reducedShape(shape: readonly number[], mask: number, keepdim: boolean): number[] {
@@ -61,7 +61,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  sum(this: Tensor, dim?: Dim, keepdim?: boolean, opts?: ReduceOpts) { return sum(this, dim, keepdim, opts); },
-  mean(this: Tensor, dim?: Dim, keepdim?: boolean, opts?: ReduceOpts) { return mean(this, dim, keepdim, opts); },
-};
+export const methods = asMethods({ sum, mean });

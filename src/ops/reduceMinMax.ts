@@ -4,10 +4,10 @@
 import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { IndexError, ShapeError, formatShape } from "../errors.js";
-import { W, h, normDim, dimMask, result, made, reclaim } from "./util.js";
+import { W, h, dimMask, result, made, reclaim, asMethods } from "./util.js";
 import { reducedShape } from "./reduce.js";
 import { maximum, minimum } from "./binary.js";
-import { broadcastShapes } from "../shape.js";
+import { broadcastShapes, normalizeDim } from "../shape.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -45,7 +45,7 @@ function minMax(a: Tensor, dim: unknown, keepdimIn: unknown, isMin: boolean, op:
     if (out === 0 && reclaim()) out = W.maxAllOp(a._h, m);
     return made(out, [], a._dt, op);
   }
-  const d = normDim(dim, a._shape.length, op);
+  const d = normalizeDim(dim, a._shape.length, op);
   const keepdim = keepOf(keepdimIn, op);
   checkDimSize(a, d, op);
   const shape = reducedShape(a._shape, a._shape.length ? 1 << d : 0, keepdim);
@@ -95,7 +95,7 @@ function arg(a: Tensor, dim: unknown, keepdimIn: unknown, isMin: boolean, op: st
     if (out === 0 && reclaim()) out = W.argOp(a._h, -1, k, m);
     return made(out, shape, DType.Int32, op);
   }
-  const d = normDim(dim, a._shape.length, op);
+  const d = normalizeDim(dim, a._shape.length, op);
   checkDimSize(a, d, op);
   const shape = reducedShape(a._shape, a._shape.length ? 1 << d : 0, keepdim);
   const k = keepdim ? 1 : 0;
@@ -150,11 +150,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  max(this: Tensor, dim?: number | Tensor, keepdim?: boolean) { return max(this, dim as number, keepdim); },
-  min(this: Tensor, dim?: number | Tensor, keepdim?: boolean) { return min(this, dim as number, keepdim); },
-  argmax(this: Tensor, dim?: number, keepdim?: boolean) { return argmax(this, dim, keepdim); },
-  argmin(this: Tensor, dim?: number, keepdim?: boolean) { return argmin(this, dim, keepdim); },
-  all(this: Tensor, dim?: number | number[], keepdim?: boolean) { return all(this, dim, keepdim); },
-  any(this: Tensor, dim?: number | number[], keepdim?: boolean) { return any(this, dim, keepdim); },
-};
+export const methods = asMethods({ max, min, argmax, argmin, all, any });

@@ -4,7 +4,7 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError } from "../errors.js";
 import { DTYPE_NAMES, isFloat, safeString } from "../dtype.js";
-import { W, h, dimMask, result, made, reclaim } from "./util.js";
+import { W, h, dimMask, result, made, reclaim, asMethods } from "./util.js";
 import { reducedShape } from "./reduce.js";
 import { to } from "./convert.js";
 
@@ -135,10 +135,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  prod(this: Tensor, dim?: Dim, keepdim?: boolean, opts?: { dtype?: "float32" | "float64" }) { return prod(this, dim, keepdim, opts); },
-  var(this: Tensor, dim?: Dim, opts?: VarOptions | boolean, keepdim?: boolean) { return variance(this, dim, opts, keepdim); },
-  std(this: Tensor, dim?: Dim, opts?: VarOptions | boolean, keepdim?: boolean) { return std(this, dim, opts, keepdim); },
-  norm(this: Tensor, p?: number | "fro", dim?: Dim, keepdim?: boolean) { return norm(this, p, dim, keepdim); },
-  logsumexp(this: Tensor, dim: number | number[], keepdim?: boolean) { return logsumexp(this, dim, keepdim); },
-};
+export const methods = asMethods({ prod, var: variance, std, norm, logsumexp });

@@ -7,7 +7,7 @@ import { Tensor } from "../tensor.js";
 import { normalizeDim, inferShape, shapeArgs, checkShape, numelOf } from "../shape.js";
 import { ShapeError, AutogradError, DTypeError, formatShape } from "../errors.js";
 import { F_VIEW } from "../wasm/exports.js";
-import { W, h, result, describe, made, reclaim } from "./util.js";
+import { W, h, result, describe, made, reclaim, asMethods } from "./util.js";
 
 type ShapeArg = number | readonly number[];
 
@@ -227,19 +227,7 @@ declare module "../tensor.js" {
 }
 
 export const methods = {
-  view(this: Tensor, ...s: ShapeArg[]) { return view(this, ...s); },
-  reshape(this: Tensor, ...s: ShapeArg[]) { return reshape(this, ...s); },
-  flatten(this: Tensor, s?: number, e?: number) { return flatten(this, s, e); },
-  transpose(this: Tensor, d0: number, d1: number) { return transpose(this, d0, d1); },
-  t(this: Tensor) { return t(this); },
-  permute(this: Tensor, ...d: ShapeArg[]) { return permute(this, ...d); },
-  unsqueeze(this: Tensor, d: number) { return unsqueeze(this, d); },
-  squeeze(this: Tensor, d?: number) { return squeeze(this, d); },
-  expand(this: Tensor, ...s: ShapeArg[]) { return expand(this, ...s); },
-  expandAs(this: Tensor, o: Tensor) { return expandAs(this, o); },
-  contiguous(this: Tensor) { return contiguous(this); },
-  clone(this: Tensor) { return clone(this); },
-  detach(this: Tensor) { return detach(this); },
+  ...asMethods({ view, reshape, flatten, transpose, t, permute, unsqueeze, squeeze, expand, expandAs, contiguous, clone, detach }),
   detach_(this: Tensor) { detachInPlace(this); return this; },
   size(this: Tensor, dim?: number): number[] | number {
     h(this, "size");

@@ -5,18 +5,13 @@ import { OpCode } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { normalizeDim } from "../shape.js";
 import { IndexError, ShapeError, formatShape, safeString } from "../errors.js";
-import { W, h, made, reclaim } from "./util.js";
+import { W, h, made, reclaim, asMethods, intArg } from "./util.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
     sliceOp(a: number, dim: number, start: number, len: number, step: number, op: number): number;
     selectOp(a: number, dim: number, index: number, op: number): number;
   }
-}
-
-function intArg(v: unknown, what: string, op: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new IndexError(`${op}: ${what} must be an integer, got ${safeString(v)}`);
-  return v;
 }
 
 function windowDim(a: Tensor, dim: unknown, op: string): number {
@@ -152,12 +147,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  narrow(this: Tensor, d: number, s: number, n: number) { return narrow(this, d, s, n); },
-  slice(this: Tensor, d: number, s?: number | null, e?: number | null, st?: number) { return slice(this, d, s, e, st); },
-  select(this: Tensor, d: number, i: number) { return select(this, d, i); },
-  split(this: Tensor, s: number | readonly number[], d?: number) { return split(this, s, d); },
-  chunk(this: Tensor, n: number, d?: number) { return chunk(this, n, d); },
-  unbind(this: Tensor, d?: number) { return unbind(this, d); },
-  index(this: Tensor, ...i: number[]) { return index(this, ...i); },
-};
+export const methods = asMethods({ narrow, slice, select, split, chunk, unbind, index });

@@ -4,7 +4,8 @@ import { DType } from "../../assembly/abi.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, normDim, result, made, reclaim } from "./util.js";
+import { W, h, result, made, reclaim, asMethods } from "./util.js";
+import { normalizeDim } from "../shape.js";
 import { to } from "./convert.js";
 
 declare module "../wasm/exports.js" {
@@ -17,7 +18,7 @@ declare module "../wasm/exports.js" {
 
 function dimOf(a: Tensor, dim: unknown, op: string): number {
   if (dim === undefined || dim === null) throw new IndexError(`${op}: dim must be given`);
-  return normDim(dim, a._shape.length, op);
+  return normalizeDim(dim, a._shape.length, op);
 }
 
 function soft(a: Tensor, dim: number, log: boolean, op: string): Tensor {
@@ -61,8 +62,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  softmax(this: Tensor, dim: number) { return softmax(this, dim); },
-  logSoftmax(this: Tensor, dim: number) { return logSoftmax(this, dim); },
-  cumsum(this: Tensor, dim: number, opts?: { dtype?: "float32" | "float64" }) { return cumsum(this, dim, opts); },
-};
+export const methods = asMethods({ softmax, logSoftmax, cumsum });

@@ -5,7 +5,7 @@ import { Tensor } from "../tensor.js";
 import { broadcastShapes } from "../shape.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
-import { W, h, result, describe, checkAccepts, made, reclaim } from "./util.js";
+import { W, h, result, describe, checkAccepts, made, reclaim, asMethods } from "./util.js";
 
 declare module "../wasm/exports.js" {
   interface CoreExports {
@@ -83,7 +83,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  maskedFill(this: Tensor, mask: Tensor, value: number | boolean | Tensor) { return maskedFill(this, mask, value); },
-  lerp(this: Tensor, end: Tensor, weight: number | Tensor) { return lerp(this, end, weight); },
-};
+export const methods = asMethods({ maskedFill, lerp });

@@ -8,7 +8,7 @@ import { DTypeError } from "../errors.js";
 import { DTYPE_NAMES, isFloat } from "../dtype.js";
 import { checkInplace } from "./inplace.js";
 import { broadcastShapes } from "../shape.js";
-import { W, h, floatOf, unaryOp, result, done, describe, checkAccepts, promote2, promoteWithScalar, made, reclaim, doneR } from "./util.js";
+import { W, h, floatOf, unaryOp, result, done, describe, checkAccepts, promote2, promoteWithScalar, made, reclaim, doneR, asMethods } from "./util.js";
 import { pow } from "./binary.js";
 
 declare module "../wasm/exports.js" {
@@ -274,29 +274,4 @@ declare module "../tensor.js" {
   }
 }
 
-export const methods = {
-  neg(this: Tensor) { return neg(this); },
-  exp(this: Tensor) { return exp(this); },
-  log(this: Tensor) { return log(this); },
-  sqrt(this: Tensor) { return sqrt(this); },
-  abs(this: Tensor) { return abs(this); },
-  relu(this: Tensor) { return relu(this); },
-  sigmoid(this: Tensor) { return sigmoid(this); },
-  tanh(this: Tensor) { return tanh(this); },
-  reciprocal(this: Tensor) { return reciprocal(this); },
-  sign(this: Tensor) { return sign(this); },
-  square(this: Tensor) { return square(this); },
-  rsqrt(this: Tensor) { return rsqrt(this); },
-  log1p(this: Tensor) { return log1p(this); },
-  expm1(this: Tensor) { return expm1(this); },
-  sin(this: Tensor) { return sin(this); },
-  cos(this: Tensor) { return cos(this); },
-  gelu(this: Tensor, opts?: { approximate?: "none" | "tanh" }) { return gelu(this, opts); },
-  silu(this: Tensor) { return silu(this); },
-  leakyRelu(this: Tensor, negativeSlope?: number) { return leakyRelu(this, negativeSlope); },
-  softplus(this: Tensor, opts?: { beta?: number; threshold?: number }) { return softplus(this, opts); },
-  clamp(this: Tensor, min?: Bound, max?: Bound) { return clamp(this, min, max); },
-  clamp_(this: Tensor, min?: number | null, max?: number | null) { return clamp_(this, min, max); },
-  isnan(this: Tensor) { return isnan(this); },
-  isfinite(this: Tensor) { return isfinite(this); },
-};
+export const methods = asMethods({ neg, exp, log, sqrt, abs, relu, sigmoid, tanh, reciprocal, sign, square, rsqrt, log1p, expm1, sin, cos, gelu, silu, leakyRelu, softplus, clamp, clamp_, isnan, isfinite });

@@ -7,6 +7,7 @@ import { Tensor, h, describe, wrap } from "../tensor.js";
 import { promoteTypes, isFloat, safeString, DTYPE_NAMES } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, formatShape, oom } from "../errors.js";
 import { retryAlloc, reclaim } from "../lifetime.js";
+import { dimsMask } from "../shape.js";
 import type { Accepts } from "./spec.js";
 
 export type Scalar = number | boolean;
@@ -56,12 +57,7 @@ export function checkAccepts(t: Tensor, accepts: Accepts, op: string): void {
 /** A core result as a Tensor: an OutOfMemoryError when the core had no memory even after a collection. */
 export function result(out: number, again: () => number, shape: number[], dt: DType, op: string): Tensor {
   if (out === 0) out = retryAlloc(again);
-  if (out <= 0) {
-    if (out === Status.InternalOverlap) {
-      throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(shape)}, e.g. from expand()); clone() it first`);
-    }
-    throw oom(op, shape);
-  }
+  if (out <= 0) throw failure(out, shape, op);
   return new Tensor(out, shape, dt);
 }
 
@@ -76,8 +72,8 @@ export function made(out: number, shape: number[], dt: DType, op: string): Tenso
   throw failure(out, shape, op);
 }
 
-/** The error for a failed core result (no closure here either: see made()). */
-function failure(out: number, shape: number[], op: string): Error {
+/** The error for a failed core call, given the shape of the tensor it made or wrote (no closure here either: see made()). */
+function failure(out: number, shape: readonly number[], op: string): Error {
   if (out === Status.InternalOverlap) {
     return new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(shape)}, e.g. from expand()); clone() it first`);
   }
@@ -87,47 +83,43 @@ function failure(out: number, shape: number[], op: string): Error {
 /** Checks an in-place core call's status (1 = done). */
 export function done(r: number, again: () => number, self: Tensor, op: string): void {
   if (r === 0) r = retryAlloc(again);
-  if (r === 1) return;
-  if (r === Status.InternalOverlap) {
-    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
-  }
-  throw oom(op, self._shape);
+  doneR(r, self, op);
 }
 
 /** done() for callers that retried already (no closure: see made()). */
 export function doneR(r: number, self: Tensor, op: string): void {
-  if (r === 1) return;
-  if (r === Status.InternalOverlap) {
-    throw new ShapeError(`${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape ${formatShape(self._shape)}, e.g. from expand()); clone() it first`);
-  }
-  throw oom(op, self._shape);
+  if (r !== 1) throw failure(r, self._shape, op);
 }
 
-/** A dim in [-ndim, ndim) (or one more with extra = 1), made non-negative. */
-export function normDim(dim: unknown, ndim: number, op: string, extra = 0): number {
-  const n = Math.max(ndim + extra, 1);
-  if (typeof dim !== "number" || !Number.isInteger(dim) || dim < -n || dim >= n) {
-    throw new IndexError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${safeString(dim)})`);
-  }
-  return dim < 0 ? dim + n : dim;
+/** An integer (a dim, an index, a diagonal), as the indexing ops take them. */
+export function intArg(v: unknown, what: string, op: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new IndexError(`${op}: ${what} must be an integer, got ${safeString(v)}`);
+  return v;
 }
 
 /** A dim, a list of dims, or null/undefined (all) as a bit mask; `given` says whether dims were named. */
 export function dimMask(dim: unknown, ndim: number, op: string): { mask: number; given: boolean } {
-  if (dim === undefined || dim === null) return { mask: ndim === 0 ? 0 : (1 << ndim) - 1, given: false };
-  const list = typeof dim === "number" ? [dim] : Array.isArray(dim) ? dim : null;
-  if (list === null) throw new IndexError(`${op}: dim must be a number or an array of numbers, got ${safeString(dim)}`);
-  if (list.length === 0) return { mask: ndim === 0 ? 0 : (1 << ndim) - 1, given: true };
-  let mask = 0;
-  for (const d of list) {
-    const nd = normDim(d, ndim, op);
-    if (mask & (1 << nd)) throw new IndexError(`${op}: dim ${nd} appears multiple times in the list of dims`);
-    mask |= 1 << nd;
-  }
-  return { mask: ndim === 0 ? 0 : mask, given: true };
+  const all = ndim === 0 ? 0 : (1 << ndim) - 1;
+  if (dim === undefined || dim === null) return { mask: all, given: false };
+  if (Array.isArray(dim) && dim.length === 0) return { mask: all, given: true };
+  return { mask: dimsMask(dim as number | number[], ndim, op), given: true };
 }
 
 export { h, wrap, describe, W, reclaim };
+
+/**
+ * Tensor methods from functions that take the tensor first: `{ exp }` gives `x.exp()`, which
+ * calls `exp(x)`. A method passes its arguments on as given, so each function's parameters after
+ * the tensor must be the method's (the op modules' `declare module` blocks type the methods).
+ */
+export function asMethods(fns: Record<string, (self: Tensor, ...args: never[]) => unknown>): Record<string, (this: Tensor, ...args: unknown[]) => unknown> {
+  const out: Record<string, (this: Tensor, ...args: unknown[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    const f = fn as (self: Tensor, ...args: unknown[]) => unknown;
+    out[name] = function (this: Tensor, ...args: unknown[]) { return f(this, ...args); };
+  }
+  return out;
+}
 
 /** f(a) with unary kernel k computed in dtype dt. */
 export function unaryOp(k: number, a: Tensor, dt: DType, op: string): Tensor {
