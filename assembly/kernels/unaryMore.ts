@@ -7,7 +7,7 @@
 // float32's sin and cos.
 
 import { U_MORE, G_MORE } from "./unary";
-import { vexp, vexpm1, vlog1p, vsigmoid, tailLoad, tailStore } from "./vmath";
+import { vexp, vexpm1, vlog1p, vsigmoid, runVec, VecLoop } from "./vmath";
 import { lo64, hi64, pack32, gelu2x, geluGrad2x, geluTanh2x, geluTanhGrad2x, silu2x, siluGrad2x } from "./vmath64";
 
 export const U_RSQRT: i32 = U_MORE;
@@ -116,9 +116,6 @@ export function erf64(a: f64): f64 {
 }
 
 // @ts-ignore: decorator
-@inline function hasSimd(k: i32): bool { return k != U_SIN && k != U_COS; }
-
-// @ts-ignore: decorator
 @inline function vfwd(k: i32, x: v128, v0: v128, v1: v128): v128 {
   const z = f32x4.splat(0);
   if (k == U_RSQRT) return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
@@ -137,15 +134,60 @@ export function erf64(a: f64): f64 {
   return pack32(geluTanh2x(lo64(x)), geluTanh2x(hi64(x)));
 }
 
+/** The ops with few instructions per vector (vloop's loop form). */
 // @ts-ignore: decorator
-@inline function runFwd<T>(k: i32, out: usize, a: usize, n: i32, p0: T, p1: T): void {
-  if (sizeof<T>() == 4 && hasSimd(k)) {
-    const v0 = f32x4.splat(<f32>p0), v1 = f32x4.splat(<f32>p1);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), vfwd(k, v128.load(a + (<usize>i << 2)), v0, v1));
-    if (i < n) tailStore(out + (<usize>i << 2), vfwd(k, tailLoad(a + (<usize>i << 2), n - i), v0, v1), n - i);
+@inline function cheap(k: i32): bool { return k == U_RSQRT || k == U_LEAKY || k == U_CLAMP; }
+
+/** out = vfwd_k(a; p0, p1) for n a multiple of 4; the loop forms as unary.ts's vloop (see there). */
+// @ts-ignore: decorator
+@inline function vloop(k: i32, out: usize, a: usize, n: i32, p0: f32, p1: f32): void {
+  const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
+  if (cheap(k)) {
+    let o: usize = 0;
+    const end = <usize>n << 2;
+    for (; o + 32 <= end; o += 32) {
+      v128.store(out + o, vfwd(k, v128.load(a + o), v0, v1));
+      v128.store(out + o + 16, vfwd(k, v128.load(a + o + 16), v0, v1));
+    }
+    if (o < end) v128.store(out + o, vfwd(k, v128.load(a + o), v0, v1));
     return;
   }
+  const end = <usize>n << 2;
+  if (!end) return;
+  let o: usize = 0;
+  do {
+    v128.store(out + o, vfwd(k, v128.load(a + o), v0, v1));
+    o += 16;
+  } while (o < end);
+}
+
+// One VecLoop per float32 op (b unused)
+function fRsqrt(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_RSQRT, out, a, n, p0, p1); }
+function fLog1p(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_LOG1P, out, a, n, p0, p1); }
+function fExpm1(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_EXPM1, out, a, n, p0, p1); }
+function fGelu(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_GELU, out, a, n, p0, p1); }
+function fGeluTanh(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_GELU_TANH, out, a, n, p0, p1); }
+function fSilu(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_SILU, out, a, n, p0, p1); }
+function fLeaky(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_LEAKY, out, a, n, p0, p1); }
+function fSoftplus(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_SOFTPLUS, out, a, n, p0, p1); }
+function fClamp(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_CLAMP, out, a, n, p0, p1); }
+
+function loopOf(k: i32): VecLoop {
+  switch (k) {
+    case U_RSQRT: return fRsqrt;
+    case U_LOG1P: return fLog1p;
+    case U_EXPM1: return fExpm1;
+    case U_GELU: return fGelu;
+    case U_GELU_TANH: return fGeluTanh;
+    case U_SILU: return fSilu;
+    case U_LEAKY: return fLeaky;
+    case U_SOFTPLUS: return fSoftplus;
+    default: return fClamp;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function runFwd<T>(k: i32, out: usize, a: usize, n: i32, p0: T, p1: T): void {
   const sh = alignof<T>();
   for (let i = 0; i < n; i++) store<T>(out + (<usize>i << sh), sfwd<T>(k, load<T>(a + (<usize>i << sh)), p0, p1));
 }
@@ -153,6 +195,12 @@ export function erf64(a: f64): f64 {
 /** out[i] = f_k(a[i]; p0, p1) for i < n (T = f32 or f64, k in U_RSQRT..U_CLAMP). Overwrites out; may alias a. */
 export function unaryMoreKernel<T>(k: i32, out: usize, a: usize, n: i32, p0: f64, p1: f64): void {
   const q0 = <T>p0, q1 = <T>p1;
+  if (sizeof<T>() == 4) {
+    if (k == U_SIN) runFwd<T>(U_SIN, out, a, n, q0, q1);
+    else if (k == U_COS) runFwd<T>(U_COS, out, a, n, q0, q1);
+    else runVec(loopOf(k), out, a, 0, n, <f32>q0, <f32>q1);
+    return;
+  }
   switch (k) {
     case U_RSQRT: runFwd<T>(U_RSQRT, out, a, n, q0, q1); break;
     case U_LOG1P: runFwd<T>(U_LOG1P, out, a, n, q0, q1); break;
@@ -225,22 +273,47 @@ export function classifyKernel<T>(k: i32, out: usize, a: usize, n: i32): void {
   return v128.bitselect(g, f32x4.mul(g, vsigmoid(xb)), f32x4.gt(xb, v1));
 }
 
+/** out = vgrad_k(g, s; p0, p1) for n a multiple of 4; the loop forms as unary.ts's vloop (see there). */
 // @ts-ignore: decorator
-@inline function runGrad<T>(k: i32, out: usize, g: usize, s: usize, n: i32, p0: T, p1: T): void {
-  if (sizeof<T>() == 4) {
-    const v0 = f32x4.splat(<f32>p0), v1 = f32x4.splat(<f32>p1);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
+@inline function vgradLoop(k: i32, out: usize, g: usize, s: usize, n: i32, p0: f32, p1: f32): void {
+  const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
+  if (k == G_LEAKY) {
+    let o: usize = 0;
+    const end = <usize>n << 2;
+    for (; o + 32 <= end; o += 32) {
       v128.store(out + o, vgrad(k, v128.load(g + o), v128.load(s + o), v0, v1));
+      v128.store(out + o + 16, vgrad(k, v128.load(g + o + 16), v128.load(s + o + 16), v0, v1));
     }
-    if (i < n) {
-      const o = <usize>i << 2;
-      const gv = tailLoad(g + o, n - i), sv = tailLoad(s + o, n - i, true);
-      tailStore(out + o, vgrad(k, gv, sv, v0, v1), n - i);
-    }
+    if (o < end) v128.store(out + o, vgrad(k, v128.load(g + o), v128.load(s + o), v0, v1));
     return;
   }
+  const end = <usize>n << 2;
+  if (!end) return;
+  let o: usize = 0;
+  do {
+    v128.store(out + o, vgrad(k, v128.load(g + o), v128.load(s + o), v0, v1));
+    o += 16;
+  } while (o < end);
+}
+
+function gGelu(out: usize, g: usize, s: usize, n: i32, p0: f32, p1: f32): void { vgradLoop(G_GELU, out, g, s, n, p0, p1); }
+function gGeluTanh(out: usize, g: usize, s: usize, n: i32, p0: f32, p1: f32): void { vgradLoop(G_GELU_TANH, out, g, s, n, p0, p1); }
+function gSilu(out: usize, g: usize, s: usize, n: i32, p0: f32, p1: f32): void { vgradLoop(G_SILU, out, g, s, n, p0, p1); }
+function gLeaky(out: usize, g: usize, s: usize, n: i32, p0: f32, p1: f32): void { vgradLoop(G_LEAKY, out, g, s, n, p0, p1); }
+function gSoftplus(out: usize, g: usize, s: usize, n: i32, p0: f32, p1: f32): void { vgradLoop(G_SOFTPLUS, out, g, s, n, p0, p1); }
+
+function gradLoopOf(k: i32): VecLoop {
+  switch (k) {
+    case G_GELU: return gGelu;
+    case G_GELU_TANH: return gGeluTanh;
+    case G_SILU: return gSilu;
+    case G_LEAKY: return gLeaky;
+    default: return gSoftplus;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function runGrad<T>(k: i32, out: usize, g: usize, s: usize, n: i32, p0: T, p1: T): void {
   const sh = alignof<T>();
   for (let i = 0; i < n; i++) {
     const o = <usize>i << sh;
@@ -251,6 +324,7 @@ export function classifyKernel<T>(k: i32, out: usize, a: usize, n: i32): void {
 /** out[i] = the fused backward formula k (G_GELU..G_SOFTPLUS) of g[i] and the input s[i]. */
 export function gradMoreKernel<T>(k: i32, out: usize, g: usize, s: usize, n: i32, p0: f64, p1: f64): void {
   const q0 = <T>p0, q1 = <T>p1;
+  if (sizeof<T>() == 4) { runVec(gradLoopOf(k), out, g, s, n, <f32>q0, <f32>q1); return; }
   switch (k) {
     case G_GELU: runGrad<T>(G_GELU, out, g, s, n, q0, q1); break;
     case G_GELU_TANH: runGrad<T>(G_GELU_TANH, out, g, s, n, q0, q1); break;

@@ -1,5 +1,5 @@
-// f32x4 exp, expm1, log, log1p, tanh and sigmoid for the float32 kernels (four lanes at a time;
-// the kernels keep the scalar Mathf loop for their tails). The scheme is the classic one of Cephes'
+// f32x4 exp, expm1, log, log1p, tanh and sigmoid for the float32 kernels (four lanes at a time,
+// the last n % 4 elements too: see runVec). The scheme is the classic one of Cephes'
 // expf/logf/tanhf (S. L. Moshier) and of XNNPACK's and SLEEF's f32 vector routines: Cody–Waite
 // reduction by ln 2 with a two-part constant, a short polynomial on the reduced interval, and the
 // exponent put back with integer arithmetic. The polynomials are our own minimax fits
@@ -194,3 +194,32 @@ const TAIL = memory.data(32, 16);
   v128.store(TAIL, v);
   memory.copy(p, TAIL, <usize>m << 2);
 }
+
+/**
+ * A float32 elementwise kernel over whole vectors: out = f(a, b; p0, p1) for n a multiple of 4
+ * (unary kernels ignore b, kernels without parameters p0, p1).
+ */
+export type VecLoop = (out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32) => void;
+
+/**
+ * Runs f on n elements: the whole vectors in place, then the last n % 4, zero-padded, as one more
+ * vector in the scratch space (b's too when b != 0). So each op's loop body, often a long inlined
+ * polynomial, is compiled once, without a second copy for the tail, and every element goes
+ * through the same code. The caller passes f through the function table, which also keeps
+ * binaryen from inlining all the ops' loops into one large function.
+ */
+export function runVec(f: VecLoop, out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void {
+  const whole = n & ~3, m = n & 3;
+  f(out, a, b, whole, p0, p1);
+  if (!m) return;
+  const o = <usize>whole << 2, bytes = <usize>m << 2;
+  v128.store(TAIL, f32x4.splat(0));
+  memory.copy(TAIL, a + o, bytes);
+  if (b) {
+    v128.store(TAIL + 16, f32x4.splat(0));
+    memory.copy(TAIL + 16, b + o, bytes);
+  }
+  f(TAIL, TAIL, TAIL + 16, 4, p0, p1);
+  memory.copy(out + o, TAIL, bytes);
+}
+
