@@ -48,7 +48,7 @@ describe("browser download size", () => {
   // took 9.4 KB off each core, float32 atan2/fmod in f64 0.5 KB more, one function per float32
   // unary op with their tails through the same loop (kernels/vmath.ts runVec) 0.4 KB more, and the
   // bundle shrank by ~1 KB (66,568 -> 65,600 B gz: one class-names call per file, derived grad_fn
-  // names, derived forwarding methods, helpers written twice made one): the largest pair went
+  // names, derived forwarding methods, functions written twice made one): the largest pair went
   // 132,664 -> 122,333 B (with release-relaxed-threads.wasm)
   test("bundle + each core it loads stay below 122,500 bytes gzipped (no unnoticed growth)", () => withinBudget(122_500));
 
