@@ -3,12 +3,12 @@
 // softplus's beta and threshold, clamp's bounds) take them as p0, p1, rounded to T first as
 // PyTorch converts a Scalar to scalar_t. float32 runs four lanes at a time: log1p, expm1 and
 // softplus with the f32x4 routines of vmath.ts, the GELUs and silu widened to f64x2
-// (vmath64.ts) and rounded once. The scalar formulas (f64, rounded once) serve float64 and
-// float32's sin and cos.
+// (vmath64.ts) and rounded once, sin and cos with vtrig.ts. The scalar formulas serve float64.
 
 import { U_MORE, G_MORE } from "./unary";
 import { vexp, vexpm1, vlog1p, vsigmoid, runVec, VecLoop } from "./vmath";
 import { lo64, hi64, pack32, gelu2x, geluGrad2x, geluTanh2x, geluTanhGrad2x, silu2x, siluGrad2x } from "./vmath64";
+import { sinCosLoop } from "./vtrig";
 
 export const U_RSQRT: i32 = U_MORE;
 export const U_LOG1P: i32 = U_MORE + 1;
@@ -98,8 +98,8 @@ export function erf64(a: f64): f64 {
   if (k == U_RSQRT) return <T>1 / (f32 ? <T>Mathf.sqrt(<f32>x) : <T>Math.sqrt(d));
   if (k == U_LOG1P) return f32 ? <T>Mathf.log1p(<f32>x) : <T>Math.log1p(d);
   if (k == U_EXPM1) return f32 ? <T>Mathf.expm1(<f32>x) : <T>Math.expm1(d);
-  if (k == U_SIN) return f32 ? <T>Mathf.sin(<f32>x) : <T>Math.sin(d);
-  if (k == U_COS) return f32 ? <T>Mathf.cos(<f32>x) : <T>Math.cos(d);
+  if (k == U_SIN) return <T>Math.sin(d); // float32 runs vtrig.ts's kernel
+  if (k == U_COS) return <T>Math.cos(d);
   if (k == U_GELU) return <T>(d * 0.5 * (1.0 + erf64(d * SQRT1_2)));
   if (k == U_GELU_TANH) return <T>(0.5 * d * (1.0 + Math.tanh(GELU_BETA * (d + GELU_KAPPA * d * d * d))));
   if (k == U_SILU) return <T>(d * sigmoid64(d));
@@ -171,6 +171,8 @@ function fSilu(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void {
 function fLeaky(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_LEAKY, out, a, n, p0, p1); }
 function fSoftplus(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_SOFTPLUS, out, a, n, p0, p1); }
 function fClamp(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { vloop(U_CLAMP, out, a, n, p0, p1); }
+function fSin(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { sinCosLoop(out, a, n, false); }
+function fCos(out: usize, a: usize, b: usize, n: i32, p0: f32, p1: f32): void { sinCosLoop(out, a, n, true); }
 
 function loopOf(k: i32): VecLoop {
   switch (k) {
@@ -182,6 +184,8 @@ function loopOf(k: i32): VecLoop {
     case U_SILU: return fSilu;
     case U_LEAKY: return fLeaky;
     case U_SOFTPLUS: return fSoftplus;
+    case U_SIN: return fSin;
+    case U_COS: return fCos;
     default: return fClamp;
   }
 }
@@ -195,12 +199,7 @@ function loopOf(k: i32): VecLoop {
 /** out[i] = f_k(a[i]; p0, p1) for i < n (T = f32 or f64, k in U_RSQRT..U_CLAMP). Overwrites out; may alias a. */
 export function unaryMoreKernel<T>(k: i32, out: usize, a: usize, n: i32, p0: f64, p1: f64): void {
   const q0 = <T>p0, q1 = <T>p1;
-  if (sizeof<T>() == 4) {
-    if (k == U_SIN) runFwd<T>(U_SIN, out, a, n, q0, q1);
-    else if (k == U_COS) runFwd<T>(U_COS, out, a, n, q0, q1);
-    else runVec(loopOf(k), out, a, 0, n, <f32>q0, <f32>q1);
-    return;
-  }
+  if (sizeof<T>() == 4) { runVec(loopOf(k), out, a, 0, n, <f32>q0, <f32>q1); return; }
   switch (k) {
     case U_RSQRT: runFwd<T>(U_RSQRT, out, a, n, q0, q1); break;
     case U_LOG1P: runFwd<T>(U_LOG1P, out, a, n, q0, q1); break;

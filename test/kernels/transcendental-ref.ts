@@ -80,6 +80,9 @@ export const FORWARD: Fn[] = [
   { name: "softplus", ref: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), lo: -105, hi: 25 },
   { name: "gelu", ref: (x) => x * normalCdf(x), lo: -14.5, hi: 6 },
   { name: "gelu_tanh", ref: (x) => x * tanhHalf(x), lo: -11, hi: 6 },
+  // past |x| = 2^20 the kernel takes Math.sin / Math.cos itself
+  { name: "sin", ref: Math.sin, lo: -2e6, hi: 2e6 },
+  { name: "cos", ref: Math.cos, lo: -2e6, hi: 2e6 },
 ];
 
 export interface GradFn {

@@ -13,7 +13,7 @@ const root = new URL("../..", import.meta.url).pathname;
 const entryName = path.join(root, "assembly/kernels/__vmath_test.ts");
 const entry = `
 import { unaryKernel, U_EXP, U_LOG, U_SIGMOID, U_TANH } from "./unary";
-import { unaryMoreKernel, gradMoreKernel, U_LOG1P, U_EXPM1, U_GELU, U_GELU_TANH, U_SILU, U_SOFTPLUS,
+import { unaryMoreKernel, gradMoreKernel, U_LOG1P, U_EXPM1, U_GELU, U_GELU_TANH, U_SILU, U_SOFTPLUS, U_SIN, U_COS,
   G_GELU, G_GELU_TANH, G_SILU, G_SOFTPLUS } from "./unaryMore";
 import { softmaxRows, logsumexpRows, softmaxBackRows } from "./reduceRows";
 export function forward(name: i32, out: usize, a: usize, n: i32): void {
@@ -26,7 +26,9 @@ export function forward(name: i32, out: usize, a: usize, n: i32): void {
   else if (name == 6) unaryMoreKernel<f32>(U_SILU, out, a, n, 0, 0);
   else if (name == 7) unaryMoreKernel<f32>(U_SOFTPLUS, out, a, n, 1, 20);
   else if (name == 8) unaryMoreKernel<f32>(U_GELU, out, a, n, 0, 0);
-  else unaryMoreKernel<f32>(U_GELU_TANH, out, a, n, 0, 0);
+  else if (name == 9) unaryMoreKernel<f32>(U_GELU_TANH, out, a, n, 0, 0);
+  else if (name == 10) unaryMoreKernel<f32>(U_SIN, out, a, n, 0, 0);
+  else unaryMoreKernel<f32>(U_COS, out, a, n, 0, 0);
 }
 export function backward(name: i32, out: usize, g: usize, x: usize, n: i32): void {
   const k = name == 0 ? G_GELU : name == 1 ? G_GELU_TANH : name == 2 ? G_SILU : G_SOFTPLUS;
@@ -112,6 +114,7 @@ function inputsFor(lo: number, hi: number): Float32Array {
 // (silu and the GELUs, evaluated in f64 and rounded once, measured 0)
 const FORWARD_BOUND: Record<string, number> = {
   exp: 1, expm1: 1, log: 1, log1p: 1, tanh: 1, sigmoid: 2, silu: 1, softplus: 2, gelu: 1, gelu_tanh: 1,
+  sin: 0, cos: 0,
 };
 // backward, in ulps of the formula's largest term: the f64 evaluations round once (0.5), softplus'
 // is sigmoid's (measured 1.81)
