@@ -3,10 +3,8 @@
 // Math.exp (fdlibm's e_exp.c) in the denormal range and on two million random inputs. The bounds
 // asserted are what was measured.
 import { describe, test, expect, beforeAll } from "vitest";
-import asc from "assemblyscript/asc";
-import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import { smallMathArgs } from "../../scripts/asc-small-math.mjs";
+import { compileKernels } from "../helpers/asc";
 
 const root = new URL("../..", import.meta.url).pathname;
 const entryName = path.join(root, "assembly/kernels/__exp64_test.ts");
@@ -23,21 +21,7 @@ export function bump(bytes: usize): usize {
 let X: { memory: WebAssembly.Memory; expRow(out: number, a: number, n: number): void; bump(b: number): number };
 
 beforeAll(async () => {
-  let wasm: Uint8Array | undefined;
-  const res = await asc.main([entryName, "--outFile", "exp64.wasm", "-O3", "--runtime", "stub", "--enable", "simd",
-    "--noAssert", ...smallMathArgs], {
-    readFile: (f: string, base: string) => {
-      const p = path.resolve(base, f);
-      if (p === entryName) return entry;
-      if (p.endsWith("asconfig.json")) return null;
-      return existsSync(p) ? readFileSync(p, "utf8") : null;
-    },
-    writeFile: (f: string, c: Uint8Array | string) => { if (f.endsWith(".wasm")) wasm = c as Uint8Array; },
-    listFiles: () => [],
-  });
-  if (res.error) throw new Error(`${res.error.message}\n${res.stderr.toString()}`);
-  const { instance } = await WebAssembly.instantiate(wasm!, { env: { abort() { throw new Error("abort"); } } });
-  X = instance.exports as unknown as typeof X;
+  X = await compileKernels<typeof X>(entryName, entry);
 }, 120_000);
 
 /** e^x of each input in the core, with a guard word after the output that must stay. */

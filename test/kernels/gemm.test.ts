@@ -4,9 +4,8 @@
 // from 0 in k order, f32 products and sums, blocks added to C in k order), emulated with
 // Math.fround; and lie within the float32 error bound of a float64 reference.
 import { describe, test, expect, beforeAll } from "vitest";
-import asc from "assemblyscript/asc";
-import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { compileKernels } from "../helpers/asc";
 import v8 from "node:v8";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -39,21 +38,7 @@ let KC = 0;
 
 /** The kernel compiled as the core is: plain SIMD, or with relaxed SIMD (fused multiply-adds). */
 async function compile(relaxed: boolean): Promise<Core> {
-  let wasm: Uint8Array | undefined;
-  const flags = ["--enable", "simd", ...(relaxed ? ["--enable", "relaxed-simd"] : [])];
-  const res = await asc.main([entryName, "--outFile", "gemm.wasm", "-O3", "--runtime", "stub", ...flags, "--noAssert"], {
-    readFile: (f: string, base: string) => {
-      const p = path.resolve(base, f);
-      if (p === entryName) return entry;
-      if (p.endsWith("asconfig.json")) return null; // the project's config would add the core's entry
-      return existsSync(p) ? readFileSync(p, "utf8") : null;
-    },
-    writeFile: (f: string, c: Uint8Array | string) => { if (f.endsWith(".wasm")) wasm = c as Uint8Array; },
-    listFiles: () => [],
-  });
-  if (res.error) throw new Error(`${res.error.message}\n${res.stderr.toString()}`);
-  const { instance } = await WebAssembly.instantiate(wasm!, { env: { abort() { throw new Error("abort"); } } });
-  return instance.exports as unknown as Core;
+  return compileKernels<Core>(entryName, entry, relaxed ? ["--enable", "relaxed-simd"] : []);
 }
 
 beforeAll(async () => {

@@ -4,9 +4,8 @@
 // bounds asserted are the maximum errors measured, counted in float32 steps from the correctly
 // rounded float64 result (backward formulas whose terms cancel: in ulps of their largest term).
 import { describe, test, expect, beforeAll } from "vitest";
-import asc from "assemblyscript/asc";
-import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { compileKernels } from "../helpers/asc";
 import { FORWARD, BACKWARD, binadeSweep, randomSweep, ulpDist, ulpAt, rnd, reseed, SPECIALS } from "./transcendental-ref";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -66,20 +65,7 @@ interface Core {
 let X: Core;
 
 beforeAll(async () => {
-  let wasm: Uint8Array | undefined;
-  const res = await asc.main([entryName, "--outFile", "vmath.wasm", "-O3", "--runtime", "stub", "--enable", "simd", "--noAssert"], {
-    readFile: (f: string, base: string) => {
-      const p = path.resolve(base, f);
-      if (p === entryName) return entry;
-      if (p.endsWith("asconfig.json")) return null;
-      return existsSync(p) ? readFileSync(p, "utf8") : null;
-    },
-    writeFile: (f: string, c: Uint8Array | string) => { if (f.endsWith(".wasm")) wasm = c as Uint8Array; },
-    listFiles: () => [],
-  });
-  if (res.error) throw new Error(`${res.error.message}\n${res.stderr.toString()}`);
-  const { instance } = await WebAssembly.instantiate(wasm!, { env: { abort() { throw new Error("abort"); } } });
-  X = instance.exports as unknown as Core;
+  X = await compileKernels<Core>(entryName, entry);
 }, 120_000);
 
 const GUARD = 4, G = 12345.5;
