@@ -19,22 +19,41 @@ const LOG2E: f64 = 1.4426950408889634;
 @inline function mad(a: v128, b: v128, c: f64): v128 { return f64x2.add(f64x2.mul(a, b), sp(c)); }
 
 // 1.5 * 2^52: adding it rounds a double of magnitude < 2^51 to an integer (to nearest, ties to
-// even, as f64x2.nearest), and that integer is then the low bits of the sum's pattern
-const SHIFT: f64 = 6755399441055744.0;
+// even, as f64x2.nearest), and that integer is then the low bits of the sum's pattern. V8 spells
+// out f64x2.nearest and the conversions to integers in several instructions each; this does not.
+export const SHIFT: f64 = 6755399441055744.0;
 
 /** 2^n for the i64 lanes of n, each in [-1022, 1023], as f64x2. */
 // @ts-ignore: decorator
 @inline function pow2(n: v128): v128 { return i64x2.shl(i64x2.add(n, i64x2.splat(1023)), 52); }
 
+/**
+ * x clamped to [-746, 710], where e^x has long overflowed or underflowed, so that n stays in range;
+ * by compares and selects (V8 spells out f64x2.min/max's NaN rules), NaN lanes staying NaN.
+ */
+// @ts-ignore: decorator
+@inline export function clampExpArg(x: v128): v128 {
+  const lo0 = sp(-746), hi0 = sp(710);
+  return v128.bitselect(hi0, v128.bitselect(lo0, x, f64x2.lt(x, lo0)), f64x2.gt(x, hi0));
+}
+
+/** kd = xc log2(e) + SHIFT for a clamped xc: kd - SHIFT is n = round(xc log2 e), as a double. */
+// @ts-ignore: decorator
+@inline export function log2eShifted(xc: v128): v128 { return f64x2.add(f64x2.mul(xc, sp(LOG2E)), sp(SHIFT)); }
+
+/** e 2^n for the n of kd (log2eShifted), read from the bit patterns; two exact steps, so that a denormal result rounds once. */
+// @ts-ignore: decorator
+@inline export function scaleBy2n(e: v128, kd: v128): v128 {
+  const n = i64x2.sub(kd, sp(SHIFT));
+  const n1 = i64x2.shr_s(n, 1);
+  return f64x2.mul(f64x2.mul(e, pow2(n1)), pow2(i64x2.sub(n, n1)));
+}
+
 /** e^x in both lanes: +inf above 709.78, 0 below -745.13, NaN for NaN. */
 // @ts-ignore: decorator
 @inline export function vexp64(x: v128): v128 {
-  // the clamp keeps n in range; e^710 and e^-746 still overflow and underflow as they should.
-  // Compares and selects: V8 spells out f64x2.min/max's NaN rules, and nearest and the
-  // conversion to integers, in several instructions each; this way NaN lanes stay NaN in e.
-  const lo0 = sp(-746), hi0 = sp(710);
-  const xc = v128.bitselect(hi0, v128.bitselect(lo0, x, f64x2.lt(x, lo0)), f64x2.gt(x, hi0));
-  const kd = f64x2.add(f64x2.mul(xc, sp(LOG2E)), sp(SHIFT));
+  const xc = clampExpArg(x);
+  const kd = log2eShifted(xc);
   const fn = f64x2.sub(kd, sp(SHIFT));
   // r = hi - lo rounds; rerr is its error (Fast2Sum, |hi| >= |lo|), carried into the sum below
   const hi = f64x2.sub(xc, f64x2.mul(fn, sp(LN2_HI))), lo = f64x2.mul(fn, sp(LN2_LO));
@@ -57,10 +76,7 @@ const SHIFT: f64 = 6755399441055744.0;
   const t = f64x2.add(sp(1), r);
   const err = f64x2.add(f64x2.sub(sp(1), t), r);
   const small = f64x2.add(f64x2.mul(f64x2.mul(r, r), q), f64x2.add(err, f64x2.add(rerr, f64x2.mul(rerr, r))));
-  const e = f64x2.add(t, small);
-  const n = i64x2.sub(kd, sp(SHIFT)); // the integer fn, from the bit patterns
-  const n1 = i64x2.shr_s(n, 1);
-  return f64x2.mul(f64x2.mul(e, pow2(n1)), pow2(i64x2.sub(n, n1)));
+  return scaleBy2n(f64x2.add(t, small), kd);
 }
 
 /** e^x for one f64, by the same code (lane 0), so a value gets the same bits alone or in a pair. */

@@ -6,7 +6,8 @@
 // (scripts/vmath-fit.py) of the scaled normal tail R(t) = Phi(-t) e^(t^2/2), in u = 1 / (1 + 0.3 t)
 // as in the rational-in-u approximations of Abramowitz & Stegun 26.2.17.
 
-const LOG2E: f64 = 1.4426950408889634;
+import { clampExpArg, log2eShifted, scaleBy2n, SHIFT } from "./vexp64";
+
 const LN2: f64 = 0.6931471805599453;
 // sqrt(2 / pi) and 0.044715: the tanh approximation's constants (PyTorch's kBeta, kKappa)
 const BETA: f64 = 1.4142135623730951 * 1.1283791670955126 * 0.5;
@@ -30,17 +31,12 @@ const PDF0: f64 = 1.1283791670955126 * 0.7071067811865476 * 0.5;
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
-/** 2^n (n in [-1022, 1023], i32 lanes 0 and 1) as f64x2. */
-// @ts-ignore: decorator
-@inline function pow2d(n: v128): v128 {
-  return i64x2.shl(i64x2.extend_low_i32x4_s(i32x4.add(n, i32x4.splat(1023))), 52);
-}
-
 /** e^y to ~1e-12 relative; inf above 709.8, denormals then 0 below -708. */
 // @ts-ignore: decorator
 @inline export function exp2x(y: v128): v128 {
-  const yc = f64x2.min(f64x2.max(y, sp(-746)), sp(710));
-  const fn = f64x2.nearest(f64x2.mul(yc, sp(LOG2E)));
+  // the reduction and scaling of vexp64.ts, shorter polynomial
+  const yc = clampExpArg(y), kd = log2eShifted(yc);
+  const fn = f64x2.sub(kd, sp(SHIFT));
   const r = f64x2.sub(yc, f64x2.mul(fn, sp(LN2)));
   // Taylor to r^10 / 10!: |r| <= 0.347 leaves 3e-14
   let p = fma2(sp(1.0 / 3628800), r, 1.0 / 362880);
@@ -53,9 +49,7 @@ const PDF0: f64 = 1.1283791670955126 * 0.7071067811865476 * 0.5;
   p = fma2(p, r, 0.5);
   p = fma2(p, r, 1);
   p = fma2(p, r, 1);
-  const n = i32x4.trunc_sat_f64x2_s_zero(fn);
-  const n1 = i32x4.shr_s(n, 1);
-  return f64x2.mul(f64x2.mul(p, pow2d(n1)), pow2d(i32x4.sub(n, n1)));
+  return scaleBy2n(p, kd);
 }
 
 /** Phi(-t) / e^(-t^2/2) for t >= 0 (relative error 2.6e-10 on [0, 15]; beyond, Phi(-t) underflows float32). */

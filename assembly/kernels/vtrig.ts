@@ -7,6 +7,7 @@
 // Math.sin / Math.cos per lane, whose argument reduction is exact for any size.
 
 import { lo64, hi64, pack32 } from "./vmath64";
+import { SHIFT } from "./vexp64"; // rounds to an integer, read back from the low bits
 
 // pi/2 = P1 + P2 + P3 (+ 1e-37): P1 and P2 have 33 significant bits, so n * P1 and n * P2 are exact
 // for |n| < 2^20, which |x| < 2^20 gives (n <= 2^20 * 2/pi)
@@ -14,8 +15,6 @@ const P1: f64 = 1.5707963267341256;
 const P2: f64 = 6.077100506303966e-11;
 const P3: f64 = 2.0222662487959506e-21;
 const TWO_OVER_PI: f64 = 0.6366197723675814;
-// 1.5 * 2^52: adding it rounds to an integer (ties to even), read back from the low bits
-const SHIFT: f64 = 6755399441055744.0;
 const BIG: f32 = 1048576.0; // 2^20
 
 // @ts-ignore: decorator
